@@ -1,0 +1,184 @@
+"""Trading aggregates (DESIGN §3.5) from our own orders and invoices.
+
+One Polars implementation serves both one customer (profile pages, assessments) and the whole
+portfolio (batch runs): the rules live in :func:`compute_aggregates` only, so the two can never
+disagree. Money is summed in float64 and rounded to cents at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import polars as pl
+from django.db import connection
+
+AGGREGATE_NAMES: tuple[str, ...] = (
+    "sales_12m",
+    "avg_monthly_sales_12m",
+    "orders_12m",
+    "customer_since_years",
+    "open_receivables",
+    "open_orders",
+    "exposure",
+    "overdue_amount",
+    "max_overdue_days_12m",
+    "dso_days",
+)
+
+ORDER_SCHEMA = {
+    "customer_id": pl.Int64,
+    "order_date": pl.Date,
+    "amount": pl.Float64,
+    "status": pl.String,
+}
+INVOICE_SCHEMA = {
+    "customer_id": pl.Int64,
+    "issue_date": pl.Date,
+    "due_date": pl.Date,
+    "amount": pl.Float64,
+    "paid_amount": pl.Float64,
+    "paid_date": pl.Date,
+    "status": pl.String,
+}
+FIRST_SEEN_SCHEMA = {"customer_id": pl.Int64, "first_seen": pl.Date}
+WINDOW_DAYS = 365
+
+
+def _frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Rows from a cursor whose date columns were selected as ISO text (portable)."""
+    text_schema = {name: (pl.String if dtype == pl.Date else dtype) for name, dtype in schema.items()}
+    frame = pl.DataFrame(rows, schema=text_schema, orient="row")
+    return frame.with_columns(
+        pl.col(name).str.to_date("%Y-%m-%d") for name, dtype in schema.items() if dtype == pl.Date
+    )
+
+
+def _in_clause(column: str, customer_ids: list[int] | None) -> tuple[str, list[int]]:
+    if customer_ids is None:
+        return "", []
+    marks = ", ".join(["%s"] * len(customer_ids))
+    return f" AND {column} IN ({marks})", list(customer_ids)
+
+
+def _fetch(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _frame(cursor.fetchall(), schema)
+
+
+def load_trading_frames(
+    *, as_of: dt.date, customer_ids: list[int] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Orders, invoices and first-document dates relevant at ``as_of``.
+
+    Settled documents older than the window cannot change any aggregate, so they stay in the
+    database; only their earliest date matters (customer_since_years).
+    """
+    start = as_of - dt.timedelta(days=WINDOW_DAYS)
+    where, ids = _in_clause("customer_id", customer_ids)
+    orders = _fetch(
+        "SELECT customer_id, CAST(order_date AS TEXT), CAST(amount AS DOUBLE PRECISION), status "
+        "FROM customers_order WHERE order_date <= %s AND status <> 'cancelled' "
+        "AND (status = 'open' OR order_date > %s)" + where,
+        [as_of, start, *ids],
+        ORDER_SCHEMA,
+    )
+    invoices = _fetch(
+        "SELECT customer_id, CAST(issue_date AS TEXT), CAST(due_date AS TEXT), "
+        "CAST(amount AS DOUBLE PRECISION), CAST(paid_amount AS DOUBLE PRECISION), "
+        "CAST(paid_date AS TEXT), status FROM customers_invoice "
+        "WHERE issue_date <= %s AND status <> 'cancelled' "
+        "AND (paid_amount < amount OR issue_date > %s OR paid_date > %s)" + where,
+        [as_of, start, start, *ids],
+        INVOICE_SCHEMA,
+    )
+    first_seen = _fetch(
+        "SELECT customer_id, CAST(MIN(d) AS TEXT) FROM ("
+        "SELECT customer_id, order_date AS d FROM customers_order "
+        "WHERE order_date <= %s AND status <> 'cancelled'" + where + " UNION ALL "
+        "SELECT customer_id, issue_date AS d FROM customers_invoice "
+        "WHERE issue_date <= %s AND status <> 'cancelled'" + where + ") docs GROUP BY customer_id",
+        [as_of, *ids, as_of, *ids],
+        FIRST_SEEN_SCHEMA,
+    )
+    return orders, invoices, first_seen
+
+
+def _order_aggregates(orders: pl.DataFrame, as_of: dt.date, start: dt.date) -> pl.DataFrame:
+    live = orders.filter(pl.col("status") != "cancelled")
+    in_window = (pl.col("order_date") > start) & (pl.col("order_date") <= as_of)
+    return live.group_by("customer_id").agg(
+        orders_12m=in_window.sum().cast(pl.Int64),
+        open_orders=pl.when(pl.col("status") == "open").then(pl.col("amount")).otherwise(0.0).sum(),
+    )
+
+
+def _invoice_aggregates(invoices: pl.DataFrame, as_of: dt.date, start: dt.date) -> pl.DataFrame:
+    outstanding = pl.max_horizontal(pl.col("amount") - pl.col("paid_amount"), pl.lit(0.0))
+    open_late_days = pl.when((outstanding > 0) & (pl.col("due_date") < as_of)).then(
+        (pl.lit(as_of) - pl.col("due_date")).dt.total_days()
+    )
+    paid_late_days = pl.when(
+        (outstanding <= 0) & pl.col("paid_date").is_not_null() & (pl.col("paid_date") > start)
+    ).then((pl.col("paid_date") - pl.col("due_date")).dt.total_days().clip(lower_bound=0))
+    in_window = (pl.col("issue_date") > start) & (pl.col("issue_date") <= as_of)
+    return invoices.group_by("customer_id").agg(
+        sales_12m=pl.when(in_window).then(pl.col("amount")).otherwise(0.0).sum(),
+        open_receivables=outstanding.sum(),
+        overdue_amount=pl.when(pl.col("due_date") < as_of).then(outstanding).otherwise(0.0).sum(),
+        max_overdue_days_12m=pl.max_horizontal(open_late_days, paid_late_days).max(),
+    )
+
+
+def compute_aggregates(
+    orders: pl.DataFrame,
+    invoices: pl.DataFrame,
+    first_seen: pl.DataFrame,
+    customer_ids: Iterable[int],
+    as_of: dt.date,
+) -> pl.DataFrame:
+    """One row per customer id with the columns of :data:`AGGREGATE_NAMES`."""
+    start = as_of - dt.timedelta(days=WINDOW_DAYS)
+    ids = pl.DataFrame({"customer_id": list(customer_ids)}, schema={"customer_id": pl.Int64})
+    joined = ids.join(_order_aggregates(orders, as_of, start), on="customer_id", how="left").join(
+        _invoice_aggregates(invoices, as_of, start), on="customer_id", how="left"
+    ).join(first_seen, on="customer_id", how="left")
+    money = ["sales_12m", "open_receivables", "open_orders", "overdue_amount"]
+    result = joined.with_columns(
+        [pl.col(name).fill_null(0.0) for name in money]
+        + [
+            pl.col("orders_12m").fill_null(0),
+            pl.col("max_overdue_days_12m").fill_null(0).cast(pl.Int64),
+        ]
+    ).with_columns(
+        avg_monthly_sales_12m=pl.col("sales_12m") / 12,
+        exposure=pl.col("open_receivables") + pl.col("open_orders"),
+        dso_days=pl.when(pl.col("sales_12m") > 0).then(
+            pl.col("open_receivables") / pl.col("sales_12m") * WINDOW_DAYS
+        ),
+        customer_since_years=((pl.lit(as_of) - pl.col("first_seen")).dt.total_days() / 365.25).round(2),
+    )
+    rounded = [
+        pl.col(name).round(2)
+        for name in ["sales_12m", "avg_monthly_sales_12m", "open_receivables", "open_orders"]
+        + ["exposure", "overdue_amount"]
+    ] + [pl.col("dso_days").round(1)]
+    return result.with_columns(rounded).select("customer_id", *AGGREGATE_NAMES).sort("customer_id")
+
+
+def customer_aggregates(customer_id: int, *, as_of: dt.date) -> dict[str, float | int | None]:
+    frames = load_trading_frames(as_of=as_of, customer_ids=[customer_id])
+    row = compute_aggregates(*frames, [customer_id], as_of).row(0, named=True)
+    row.pop("customer_id")
+    return row
+
+
+def portfolio_aggregates(*, as_of: dt.date, customer_ids: list[int] | None = None) -> pl.DataFrame:
+    from riskdesk.customers.models import Customer
+
+    ids = customer_ids if customer_ids is not None else list(
+        Customer.objects.order_by("pk").values_list("pk", flat=True)
+    )
+    frames = load_trading_frames(as_of=as_of, customer_ids=customer_ids)
+    return compute_aggregates(*frames, ids, as_of)

@@ -1,0 +1,1 @@
+"""Imports of customers and trading data from CSV and Excel: read → parse rows → apply."""

@@ -1,0 +1,1 @@
+"""The canonical enterprise dossier, its providers, diffs and features (pure Python, no Django)."""

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from riskdesk.accounts import views as account_views
+
+admin.site.site_header = "riskdesk 管理后台"
+admin.site.site_title = "riskdesk"
+
+urlpatterns = [
+    path("", include("riskdesk.web.urls")),
+    path("customers/", include("riskdesk.customers.urls")),
+    path("accounts/", include("riskdesk.accounts.urls")),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include("riskdesk.customers.api.urls")),
+    path("api/", include("riskdesk.accounts.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
+
