@@ -197,6 +197,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
+WHITENOISE_AUTOREFRESH = TESTING or DEBUG
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -2,7 +2,8 @@
 
 One Polars implementation serves both one customer (profile pages, assessments) and the whole
 portfolio (batch runs): the rules live in :func:`compute_aggregates` only, so the two can never
-disagree. Money is summed in float64 and rounded to cents at the end.
+disagree. Money is summed as integer cents, which is exact whatever the summation order, and
+turned into yuan (float64, two decimals) at the end.
 """
 
 from __future__ import annotations
@@ -29,15 +30,15 @@ AGGREGATE_NAMES: tuple[str, ...] = (
 ORDER_SCHEMA = {
     "customer_id": pl.Int64,
     "order_date": pl.Date,
-    "amount": pl.Float64,
+    "amount": pl.Int64,
     "status": pl.String,
 }
 INVOICE_SCHEMA = {
     "customer_id": pl.Int64,
     "issue_date": pl.Date,
     "due_date": pl.Date,
-    "amount": pl.Float64,
-    "paid_amount": pl.Float64,
+    "amount": pl.Int64,
+    "paid_amount": pl.Int64,
     "paid_date": pl.Date,
     "status": pl.String,
 }
@@ -78,7 +79,7 @@ def load_trading_frames(
     start = as_of - dt.timedelta(days=WINDOW_DAYS)
     where, ids = _in_clause("customer_id", customer_ids)
     orders = _fetch(
-        "SELECT customer_id, CAST(order_date AS TEXT), CAST(amount AS DOUBLE PRECISION), status "
+        "SELECT customer_id, CAST(order_date AS TEXT), CAST(ROUND(amount * 100) AS BIGINT), status "
         "FROM customers_order WHERE order_date <= %s AND status <> 'cancelled' "
         "AND (status = 'open' OR order_date > %s)" + where,
         [as_of, start, *ids],
@@ -86,7 +87,7 @@ def load_trading_frames(
     )
     invoices = _fetch(
         "SELECT customer_id, CAST(issue_date AS TEXT), CAST(due_date AS TEXT), "
-        "CAST(amount AS DOUBLE PRECISION), CAST(paid_amount AS DOUBLE PRECISION), "
+        "CAST(ROUND(amount * 100) AS BIGINT), CAST(ROUND(paid_amount * 100) AS BIGINT), "
         "CAST(paid_date AS TEXT), status FROM customers_invoice "
         "WHERE issue_date <= %s AND status <> 'cancelled' "
         "AND (paid_amount < amount OR issue_date > %s OR paid_date > %s)" + where,
@@ -110,12 +111,12 @@ def _order_aggregates(orders: pl.DataFrame, as_of: dt.date, start: dt.date) -> p
     in_window = (pl.col("order_date") > start) & (pl.col("order_date") <= as_of)
     return live.group_by("customer_id").agg(
         orders_12m=in_window.sum().cast(pl.Int64),
-        open_orders=pl.when(pl.col("status") == "open").then(pl.col("amount")).otherwise(0.0).sum(),
+        open_orders=pl.when(pl.col("status") == "open").then(pl.col("amount")).otherwise(0).sum(),
     )
 
 
 def _invoice_aggregates(invoices: pl.DataFrame, as_of: dt.date, start: dt.date) -> pl.DataFrame:
-    outstanding = pl.max_horizontal(pl.col("amount") - pl.col("paid_amount"), pl.lit(0.0))
+    outstanding = pl.max_horizontal(pl.col("amount") - pl.col("paid_amount"), pl.lit(0))
     open_late_days = pl.when((outstanding > 0) & (pl.col("due_date") < as_of)).then(
         (pl.lit(as_of) - pl.col("due_date")).dt.total_days()
     )
@@ -124,9 +125,9 @@ def _invoice_aggregates(invoices: pl.DataFrame, as_of: dt.date, start: dt.date) 
     ).then((pl.col("paid_date") - pl.col("due_date")).dt.total_days().clip(lower_bound=0))
     in_window = (pl.col("issue_date") > start) & (pl.col("issue_date") <= as_of)
     return invoices.group_by("customer_id").agg(
-        sales_12m=pl.when(in_window).then(pl.col("amount")).otherwise(0.0).sum(),
+        sales_12m=pl.when(in_window).then(pl.col("amount")).otherwise(0).sum(),
         open_receivables=outstanding.sum(),
-        overdue_amount=pl.when(pl.col("due_date") < as_of).then(outstanding).otherwise(0.0).sum(),
+        overdue_amount=pl.when(pl.col("due_date") < as_of).then(outstanding).otherwise(0).sum(),
         max_overdue_days_12m=pl.max_horizontal(open_late_days, paid_late_days).max(),
     )
 
@@ -144,27 +145,26 @@ def compute_aggregates(
     joined = ids.join(_order_aggregates(orders, as_of, start), on="customer_id", how="left").join(
         _invoice_aggregates(invoices, as_of, start), on="customer_id", how="left"
     ).join(first_seen, on="customer_id", how="left")
-    money = ["sales_12m", "open_receivables", "open_orders", "overdue_amount"]
+    cents = ["sales_12m", "open_receivables", "open_orders", "overdue_amount"]
     result = joined.with_columns(
-        [pl.col(name).fill_null(0.0) for name in money]
+        [pl.col(name).fill_null(0) for name in cents]
         + [
             pl.col("orders_12m").fill_null(0),
             pl.col("max_overdue_days_12m").fill_null(0).cast(pl.Int64),
         ]
     ).with_columns(
-        avg_monthly_sales_12m=pl.col("sales_12m") / 12,
+        avg_monthly_sales_12m=(pl.col("sales_12m") / 12).round(0),
         exposure=pl.col("open_receivables") + pl.col("open_orders"),
         dso_days=pl.when(pl.col("sales_12m") > 0).then(
-            pl.col("open_receivables") / pl.col("sales_12m") * WINDOW_DAYS
+            (pl.col("open_receivables") / pl.col("sales_12m") * WINDOW_DAYS).round(1)
         ),
         customer_since_years=((pl.lit(as_of) - pl.col("first_seen")).dt.total_days() / 365.25).round(2),
     )
-    rounded = [
-        pl.col(name).round(2)
-        for name in ["sales_12m", "avg_monthly_sales_12m", "open_receivables", "open_orders"]
-        + ["exposure", "overdue_amount"]
-    ] + [pl.col("dso_days").round(1)]
-    return result.with_columns(rounded).select("customer_id", *AGGREGATE_NAMES).sort("customer_id")
+    in_yuan = [
+        (pl.col(name) / 100).round(2)
+        for name in [*cents, "avg_monthly_sales_12m", "exposure"]
+    ]
+    return result.with_columns(in_yuan).select("customer_id", *AGGREGATE_NAMES).sort("customer_id")
 
 
 def customer_aggregates(customer_id: int, *, as_of: dt.date) -> dict[str, float | int | None]:

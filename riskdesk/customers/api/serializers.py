@@ -88,6 +88,7 @@ class ImportResultSerializer(serializers.Serializer):
     total_rows = serializers.IntegerField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
     skipped = serializers.IntegerField()
     encoding = serializers.CharField()
     errors = RowErrorSerializer(many=True)

@@ -52,6 +52,7 @@ class ImportResult:
     total_rows: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     skipped: int = 0
     encoding: str = ""
     errors: list[RowError] = field(default_factory=list)
@@ -70,6 +71,7 @@ class ImportResult:
             "total_rows": self.total_rows,
             "created": self.created,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "skipped": self.skipped,
             "encoding": self.encoding,
             "errors": [error.to_dict() for error in self.errors],

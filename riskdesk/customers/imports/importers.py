@@ -31,6 +31,12 @@ def _model_errors(row: ParsedRow, instance) -> None:
             row.fail(field_name, ImportErrorCode.INCONSISTENT, "；".join(messages))
 
 
+def _state(instance, fields: list[str]) -> tuple | None:
+    if instance is None:
+        return None
+    return tuple(getattr(instance, name, None) for name in fields)
+
+
 def normalize_industry(value: str) -> str | None:
     if value.upper() in INDUSTRY_SECTIONS:
         return INDUSTRY_SECTIONS[value.upper()]
@@ -108,12 +114,18 @@ class CustomerImporter:
     def apply(self, rows: list[ParsedRow], actor) -> tuple[int, int]:
         new, changed, tags = [], [], {}
         fields = sorted({f for r in rows for f in r.values} - {"_existing", "tags", "owner", "team"})
+        tracked = [*fields, "owner_id", "team_id"]
         for row in rows:
             customer = row.values["_existing"] or Customer()
+            before = _state(customer, tracked) if customer.pk else None
+            old_tags = sorted(t.name for t in customer.tags.all()) if customer.pk else None
             self._assign(customer, row.values)
-            (changed if customer.pk else new).append(customer)
-            if "tags" in row.values:
+            if "tags" in row.values and row.values["tags"] != old_tags:
                 tags[id(customer)] = row.values["tags"]
+            if customer.pk is None:
+                new.append(customer)
+            elif _state(customer, tracked) != before or id(customer) in tags:
+                changed.append(customer)
         bulk_create_with_history(new, Customer, batch_size=BATCH, default_user=actor)
         update_fields = [f for f in fields if f not in {"_existing"}]
         if any(r.values.get("owner") for r in rows):
@@ -134,6 +146,8 @@ class CustomerImporter:
             customer.owner = self.owners[values["owner"]]
         if values.get("team"):
             customer.team = self.teams[values["team"]]
+        elif values.get("owner") and customer.team_id is None:
+            customer.team = customer.owner.team
 
     def _set_tags(self, customers: list[Customer], tags: dict[int, list[str]]) -> None:
         if not tags:
@@ -218,8 +232,12 @@ class DocumentImporter:
         new, changed = [], []
         for row in rows:
             existing = self.existing.get(row.values["number"])
+            before = _state(existing, ["customer_id", *self.fields])
             instance = self.build(row, existing)
-            (changed if existing is not None else new).append(instance)
+            if existing is None:
+                new.append(instance)
+            elif _state(instance, ["customer_id", *self.fields]) != before:
+                changed.append(instance)
         bulk_create_with_history(new, self.model, batch_size=BATCH, default_user=actor)
         if changed:
             bulk_update_with_history(changed, self.model, ["customer", *self.fields],

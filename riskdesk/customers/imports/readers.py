@@ -24,9 +24,9 @@ class RawTable:
 
 
 def _decode(content: bytes, encoding: str | None) -> tuple[str, str]:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16"), "utf-16"
     candidates = (encoding,) if encoding else _CANDIDATE_ENCODINGS
+    if not encoding and content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ("utf-16",)
     for name in candidates:
         try:
             return content.decode(name), name

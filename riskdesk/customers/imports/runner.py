@@ -46,9 +46,11 @@ def run_import(
         return result
     if dry_run:
         result.created, result.updated = _would_change(importer, good)
+        result.unchanged = len(good) - result.created - result.updated
         return result
     with transaction.atomic():
         result.created, result.updated = importer.apply(good, actor)
+    result.unchanged = len(good) - result.created - result.updated
     result.applied = True
     logger.info(
         "import %s by %s: %s created, %s updated, %s rejected",
@@ -58,11 +60,15 @@ def run_import(
 
 
 def _would_change(importer, rows) -> tuple[int, int]:
-    existing = [
-        r for r in rows if r.values.get("_existing") or importer_has(importer, r.values.get("number"))
-    ]
-    return len(rows) - len(existing), len(existing)
+    """Counts for a dry run: apply in a savepoint and roll it back, so they are exact."""
+    try:
+        with transaction.atomic():
+            counts = importer.apply(rows, None)
+            raise _Rollback(counts)
+    except _Rollback as done:
+        return done.counts
 
 
-def importer_has(importer, number) -> bool:
-    return number is not None and number in getattr(importer, "existing", {})
+class _Rollback(Exception):
+    def __init__(self, counts: tuple[int, int]):
+        self.counts = counts
