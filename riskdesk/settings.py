@@ -180,6 +180,7 @@ LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai") or "Asia/Shanghai"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["riskdesk.formats"]
 USE_TZ = True
 DEFAULT_CURRENCY = "CNY"
 

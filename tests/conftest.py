@@ -10,6 +10,7 @@ from riskdesk.accounts.models import Team, User
 from riskdesk.accounts.services import set_roles
 from riskdesk.customers.models import Customer, Invoice, Order
 
+
 @pytest.fixture
 def make_user(db):
     def make(username: str, *roles: str, team: Team | None = None) -> User:
@@ -45,8 +46,9 @@ def make_customer(db):
     counter = iter(range(1, 10_000))
 
     def make(name: str = "", owner: User | None = None, **fields) -> Customer:
-        from riskdesk.dossier.uscc import generate_uscc
         import random
+
+        from riskdesk.dossier.uscc import generate_uscc
 
         n = next(counter)
         customer = Customer(
@@ -67,12 +69,26 @@ def make_customer(db):
 def invoice_for(db):
     counter = iter(range(1, 100_000))
 
-    def make(customer, *, issue: dt.date, due: dt.date, amount: str, paid: str = "0",
-             paid_date: dt.date | None = None, status: str = "open") -> Invoice:  # fmt: skip
+    def make(
+        customer,
+        *,
+        issue: dt.date,
+        due: dt.date,
+        amount: str,
+        paid: str = "0",
+        paid_date: dt.date | None = None,
+        status: str = "open",
+    ) -> Invoice:
         return Invoice.objects.create(
-            customer=customer, number=f"T-INV-{next(counter)}", issue_date=issue, due_date=due,
-            amount=Decimal(amount), paid_amount=Decimal(paid), paid_date=paid_date, status=status,
-        )  # fmt: skip
+            customer=customer,
+            number=f"T-INV-{next(counter)}",
+            issue_date=issue,
+            due_date=due,
+            amount=Decimal(amount),
+            paid_amount=Decimal(paid),
+            paid_date=paid_date,
+            status=status,
+        )
 
     return make
 
@@ -83,8 +99,11 @@ def order_for(db):
 
     def make(customer, *, day: dt.date, amount: str, status: str = "fulfilled") -> Order:
         return Order.objects.create(
-            customer=customer, number=f"T-SO-{next(counter)}", order_date=day,
-            amount=Decimal(amount), status=status,
-        )  # fmt: skip
+            customer=customer,
+            number=f"T-SO-{next(counter)}",
+            order_date=day,
+            amount=Decimal(amount),
+            status=status,
+        )
 
     return make

@@ -5,4 +5,4 @@ import os
 os.environ.setdefault("RISKDESK_TESTING", "1")
 os.environ.setdefault("RISKDESK_TASKS_IMMEDIATE", "1")
 
-from riskdesk.settings import *  # noqa: E402, F403
+from riskdesk.settings import *  # noqa: F403

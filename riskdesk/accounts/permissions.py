@@ -89,6 +89,4 @@ def require(user, action: str, customer=None) -> None:
         user.team_id is not None and customer.team_id == user.team_id
     )
     if not own:
-        raise PermissionDenied(
-            _("该客户不属于您 / This customer is not one of yours.")
-        )
+        raise PermissionDenied(_("该客户不属于您 / This customer is not one of yours."))

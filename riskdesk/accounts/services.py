@@ -24,7 +24,9 @@ def ensure_role_groups() -> None:
 def recent_login_failures(*, username: str) -> int:
     since = timezone.now() - timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     last_success = (
-        AuditEvent.objects.filter(action=AuditAction.LOGIN, actor_name__iexact=username, at__gte=since)
+        AuditEvent.objects.filter(
+            action=AuditAction.LOGIN, actor_name__iexact=username, at__gte=since
+        )
         .order_by("-at")
         .values_list("at", flat=True)
         .first()
@@ -108,7 +110,9 @@ def ensure_demo_users() -> list[User]:
         user.save()
         set_roles(user=user, roles=list(roles), actor=None)
         users.append(user)
-    for team in Team.objects.filter(manager__isnull=True, name__in=[t for *_, t in DEMO_USERS if t]):
+    for team in Team.objects.filter(
+        manager__isnull=True, name__in=[t for *_, t in DEMO_USERS if t]
+    ):
         team.manager = User.objects.get(username="risk")
         team.save(update_fields=["manager"])
     return users

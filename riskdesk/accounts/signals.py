@@ -27,6 +27,4 @@ def audit_logout(sender, request, user, **kwargs) -> None:
 @receiver(signals.user_login_failed)
 def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:150]
-    record_event(
-        actor=None, actor_name=username, action=AuditAction.LOGIN_FAILED, ip=_ip(request)
-    )
+    record_event(actor=None, actor_name=username, action=AuditAction.LOGIN_FAILED, ip=_ip(request))

@@ -30,7 +30,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         from riskdesk.audit.services import record_event
 
         response = super().form_valid(form)
-        record_event(actor=self.request.user, action=AuditAction.PASSWORD_CHANGED, obj=self.request.user)
+        record_event(
+            actor=self.request.user, action=AuditAction.PASSWORD_CHANGED, obj=self.request.user
+        )
         messages.success(self.request, _("密码已修改 / Password changed."))
         return response
 

@@ -40,7 +40,15 @@ class OrderAdmin(_DocumentAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(_DocumentAdmin):
-    list_display = ["number", "customer", "issue_date", "due_date", "amount", "paid_amount", "status"]
+    list_display = [
+        "number",
+        "customer",
+        "issue_date",
+        "due_date",
+        "amount",
+        "paid_amount",
+        "status",
+    ]
     list_filter = ["status", "currency"]
 
 
@@ -60,5 +68,13 @@ class PaymentAdmin(_DocumentAdmin):
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["kind", "filename", "created_by", "created_at", "applied_at"]
     exclude = ["content"]
-    readonly_fields = ["kind", "filename", "encoding", "valid_only", "preview", "result",
-                       "created_by", "applied_at"]  # fmt: skip
+    readonly_fields = [
+        "kind",
+        "filename",
+        "encoding",
+        "valid_only",
+        "preview",
+        "result",
+        "created_by",
+        "applied_at",
+    ]

@@ -48,7 +48,9 @@ WINDOW_DAYS = 365
 
 def _frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Rows from a cursor whose date columns were selected as ISO text (portable)."""
-    text_schema = {name: (pl.String if dtype == pl.Date else dtype) for name, dtype in schema.items()}
+    text_schema = {
+        name: (pl.String if dtype == pl.Date else dtype) for name, dtype in schema.items()
+    }
     frame = pl.DataFrame(rows, schema=text_schema, orient="row")
     return frame.with_columns(
         pl.col(name).str.to_date("%Y-%m-%d") for name, dtype in schema.items() if dtype == pl.Date
@@ -142,9 +144,11 @@ def compute_aggregates(
     """One row per customer id with the columns of :data:`AGGREGATE_NAMES`."""
     start = as_of - dt.timedelta(days=WINDOW_DAYS)
     ids = pl.DataFrame({"customer_id": list(customer_ids)}, schema={"customer_id": pl.Int64})
-    joined = ids.join(_order_aggregates(orders, as_of, start), on="customer_id", how="left").join(
-        _invoice_aggregates(invoices, as_of, start), on="customer_id", how="left"
-    ).join(first_seen, on="customer_id", how="left")
+    joined = (
+        ids.join(_order_aggregates(orders, as_of, start), on="customer_id", how="left")
+        .join(_invoice_aggregates(invoices, as_of, start), on="customer_id", how="left")
+        .join(first_seen, on="customer_id", how="left")
+    )
     cents = ["sales_12m", "open_receivables", "open_orders", "overdue_amount"]
     result = joined.with_columns(
         [pl.col(name).fill_null(0) for name in cents]
@@ -158,11 +162,12 @@ def compute_aggregates(
         dso_days=pl.when(pl.col("sales_12m") > 0).then(
             (pl.col("open_receivables") / pl.col("sales_12m") * WINDOW_DAYS).round(1)
         ),
-        customer_since_years=((pl.lit(as_of) - pl.col("first_seen")).dt.total_days() / 365.25).round(2),
+        customer_since_years=(
+            (pl.lit(as_of) - pl.col("first_seen")).dt.total_days() / 365.25
+        ).round(2),
     )
     in_yuan = [
-        (pl.col(name) / 100).round(2)
-        for name in [*cents, "avg_monthly_sales_12m", "exposure"]
+        (pl.col(name) / 100).round(2) for name in [*cents, "avg_monthly_sales_12m", "exposure"]
     ]
     return result.with_columns(in_yuan).select("customer_id", *AGGREGATE_NAMES).sort("customer_id")
 
@@ -177,8 +182,10 @@ def customer_aggregates(customer_id: int, *, as_of: dt.date) -> dict[str, float 
 def portfolio_aggregates(*, as_of: dt.date, customer_ids: list[int] | None = None) -> pl.DataFrame:
     from riskdesk.customers.models import Customer
 
-    ids = customer_ids if customer_ids is not None else list(
-        Customer.objects.order_by("pk").values_list("pk", flat=True)
+    ids = (
+        customer_ids
+        if customer_ids is not None
+        else list(Customer.objects.order_by("pk").values_list("pk", flat=True))
     )
     frames = load_trading_frames(as_of=as_of, customer_ids=customer_ids)
     return compute_aggregates(*frames, ids, as_of)

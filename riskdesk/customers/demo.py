@@ -15,19 +15,30 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection, transaction
 
-from riskdesk.customers.choices import INDUSTRY_SECTIONS
-
 logger = logging.getLogger("riskdesk.demo")
 
 CITIES = {
-    "北京市": ["北京"], "上海市": ["上海"], "天津市": ["天津"], "重庆市": ["重庆"],
-    "广东省": ["广州", "深圳", "东莞", "佛山", "珠海"], "江苏省": ["南京", "苏州", "无锡", "常州"],
-    "浙江省": ["杭州", "宁波", "温州", "绍兴"], "山东省": ["济南", "青岛", "烟台", "潍坊"],
-    "福建省": ["福州", "厦门", "泉州"], "四川省": ["成都", "绵阳"], "湖北省": ["武汉", "宜昌"],
-    "湖南省": ["长沙", "株洲"], "河南省": ["郑州", "洛阳"], "河北省": ["石家庄", "唐山"],
-    "安徽省": ["合肥", "芜湖"], "陕西省": ["西安", "宝鸡"], "辽宁省": ["沈阳", "大连"],
-    "江西省": ["南昌", "赣州"], "云南省": ["昆明"], "广西壮族自治区": ["南宁", "柳州"],
-}  # fmt: skip
+    "北京市": ["北京"],
+    "上海市": ["上海"],
+    "天津市": ["天津"],
+    "重庆市": ["重庆"],
+    "广东省": ["广州", "深圳", "东莞", "佛山", "珠海"],
+    "江苏省": ["南京", "苏州", "无锡", "常州"],
+    "浙江省": ["杭州", "宁波", "温州", "绍兴"],
+    "山东省": ["济南", "青岛", "烟台", "潍坊"],
+    "福建省": ["福州", "厦门", "泉州"],
+    "四川省": ["成都", "绵阳"],
+    "湖北省": ["武汉", "宜昌"],
+    "湖南省": ["长沙", "株洲"],
+    "河南省": ["郑州", "洛阳"],
+    "河北省": ["石家庄", "唐山"],
+    "安徽省": ["合肥", "芜湖"],
+    "陕西省": ["西安", "宝鸡"],
+    "辽宁省": ["沈阳", "大连"],
+    "江西省": ["南昌", "赣州"],
+    "云南省": ["昆明"],
+    "广西壮族自治区": ["南宁", "柳州"],
+}
 BRAND_SYLLABLES = list(
     "华盛鑫达通宏远泰恒瑞丰源信诚安隆兴昌盈嘉德明新康利永汇金博润宇晨星海天正中联创科"
     "鼎辉佳和祥富锦程凯旭腾东方美力道九思捷骏卓越宏图益众广晟奥精卫蓝"
@@ -45,17 +56,42 @@ INDUSTRY_WORDS = {
     "租赁和商务服务业": ["商务咨询", "设备租赁", "企业管理"],
 }
 INDUSTRY_WEIGHTS = {
-    "制造业": 0.36, "批发和零售业": 0.24, "建筑业": 0.10, "信息传输、软件和信息技术服务业": 0.07,
-    "交通运输、仓储和邮政业": 0.06, "房地产业": 0.04, "科学研究和技术服务业": 0.04,
-    "电力、热力、燃气及水生产和供应业": 0.03, "农、林、牧、渔业": 0.03, "租赁和商务服务业": 0.03,
-}  # fmt: skip
+    "制造业": 0.36,
+    "批发和零售业": 0.24,
+    "建筑业": 0.10,
+    "信息传输、软件和信息技术服务业": 0.07,
+    "交通运输、仓储和邮政业": 0.06,
+    "房地产业": 0.04,
+    "科学研究和技术服务业": 0.04,
+    "电力、热力、燃气及水生产和供应业": 0.03,
+    "农、林、牧、渔业": 0.03,
+    "租赁和商务服务业": 0.03,
+}
 SUFFIXES = ["有限公司", "有限公司", "有限公司", "股份有限公司", "有限责任公司", "集团有限公司"]
 TAGS = ["重点客户", "战略客户", "新客户", "国企背景", "出口业务", "经销商"]
 USCC_ALPHABET = np.array(list("0123456789ABCDEFGHJKLMNPQRTUWXY"))
 USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)])
 ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2])
-REGION_CODES = np.array([110105, 110108, 310115, 310104, 440305, 440106, 330106, 320505,
-                         370202, 350203, 510107, 420106, 430104, 410105, 130102, 340104])  # fmt: skip
+REGION_CODES = np.array(
+    [
+        110105,
+        110108,
+        310115,
+        310104,
+        440305,
+        440106,
+        330106,
+        320505,
+        370202,
+        350203,
+        510107,
+        420106,
+        430104,
+        410105,
+        130102,
+        340104,
+    ]
+)
 
 # Payment behaviour segments: (share, lateness mean days, lateness spread, share left unpaid)
 SEGMENTS = {
@@ -83,7 +119,9 @@ def _usccs(rng: np.random.Generator, n: int) -> np.ndarray:
         need = n - len(result)
         org = rng.integers(0, 10, size=(need, 8))
         org_check = 11 - (org * ORG_WEIGHTS).sum(axis=1) % 11
-        org_char = np.where(org_check == 10, 29, np.where(org_check == 11, 0, org_check))  # X is 29 in the USCC alphabet
+        org_char = np.where(
+            org_check == 10, 29, np.where(org_check == 11, 0, org_check)
+        )  # X is 29 in the USCC alphabet
         region = rng.choice(REGION_CODES, size=need)
         region_digits = (region[:, None] // 10 ** np.arange(5, -1, -1)) % 10
         values = np.column_stack([np.full(need, 9), np.full(need, 1), region_digits, org, org_char])
@@ -168,20 +206,36 @@ def _customer_rows(rng, ids, owners, now_db) -> tuple[list[tuple], np.ndarray]:
     industry = rng.choice(industries, size=n, p=weights / weights.sum())
     provinces = np.array(list(CITIES))
     province = rng.choice(provinces, size=n)
-    city = np.array([CITIES[p][int(r * len(CITIES[p]))] for p, r in zip(province, rng.random(n), strict=True)])
+    city = np.array(
+        [CITIES[p][int(r * len(CITIES[p]))] for p, r in zip(province, rng.random(n), strict=True)]
+    )
     names = _names(rng, city, industry)
     usccs = _usccs(rng, n)
     owner_pick = rng.integers(0, len(owners), size=n)
     status = rng.choice(["active", "suspended", "closed"], size=n, p=[0.94, 0.03, 0.03])
     rows = [
-        (int(ids[i]), names[i], usccs[i], owners[owner_pick[i]][0], owners[owner_pick[i]][1],
-         industry[i], province[i], city[i], status[i], f"C{int(ids[i]):08d}", now_db, now_db)
+        (
+            int(ids[i]),
+            names[i],
+            usccs[i],
+            owners[owner_pick[i]][0],
+            owners[owner_pick[i]][1],
+            industry[i],
+            province[i],
+            city[i],
+            status[i],
+            f"C{int(ids[i]):08d}",
+            now_db,
+            now_db,
+        )
         for i in range(n)
-    ]  # fmt: skip
+    ]
     return rows, status
 
 
-def _trading(rng: np.random.Generator, ids: np.ndarray, orders_per_year: float) -> dict[str, np.ndarray]:
+def _trading(
+    rng: np.random.Generator, ids: np.ndarray, orders_per_year: float
+) -> dict[str, np.ndarray]:
     """Order-level arrays for a chunk of customers (days are offsets from today, ≤ 0)."""
     n = len(ids)
     names = list(SEGMENTS)
@@ -197,8 +251,14 @@ def _trading(rng: np.random.Generator, ids: np.ndarray, orders_per_year: float) 
     day = (start[owner] + rng.random(len(owner)) * (end[owner] - start[owner])).astype(np.int64)
     size = np.exp(rng.normal(np.log(60_000), 1.0, n))
     amount = np.round(size[owner] * np.exp(rng.normal(0, 0.5, len(owner))), 2)
-    return {"idx": owner, "day": day, "amount": amount, "segment": segment,
-            "default_day": default_day, "terms": rng.choice([30, 45, 60, 90], n)}  # fmt: skip
+    return {
+        "idx": owner,
+        "day": day,
+        "amount": amount,
+        "segment": segment,
+        "default_day": default_day,
+        "terms": rng.choice([30, 45, 60, 90], n),
+    }
 
 
 def _payment_days(rng, t: dict, issue: np.ndarray, due: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -210,11 +270,13 @@ def _payment_days(rng, t: dict, issue: np.ndarray, due: np.ndarray, idx: np.ndar
     unpaid_share = np.array([SEGMENTS[s][3] for s in names])[seg]
     lateness = np.maximum(rng.normal(mean, spread), -(due - issue))
     paid = (due + lateness).astype(np.int64)
-    never = (rng.random(len(idx)) < np.where(issue > t["default_day"][idx], 0.97, unpaid_share * 0.3))
+    never = rng.random(len(idx)) < np.where(issue > t["default_day"][idx], 0.97, unpaid_share * 0.3)
     return np.where(never, 10**6, paid)
 
 
-def _document_rows(rng, t: dict, ids: np.ndarray, counters: dict, today: dt.date) -> dict[str, list]:
+def _document_rows(
+    rng, t: dict, ids: np.ndarray, counters: dict, today: dt.date
+) -> dict[str, list]:
     idx, day, amount = t["idx"], t["day"], t["amount"]
     k = len(idx)
     order_ids = np.arange(counters["order"], counters["order"] + k)
@@ -222,36 +284,79 @@ def _document_rows(rng, t: dict, ids: np.ndarray, counters: dict, today: dt.date
     open_order = (~cancelled) & (day > -20)
     order_status = np.where(cancelled, "cancelled", np.where(open_order, "open", "fulfilled"))
     order_dates = _iso(day, today)
-    orders = [(int(order_ids[i]), int(ids[idx[i]]), f"SO{order_ids[i]:010d}", order_dates[i],
-               f"{amount[i]:.2f}", "CNY", order_status[i]) for i in range(k)]  # fmt: skip
+    orders = [
+        (
+            int(order_ids[i]),
+            int(ids[idx[i]]),
+            f"SO{order_ids[i]:010d}",
+            order_dates[i],
+            f"{amount[i]:.2f}",
+            "CNY",
+            order_status[i],
+        )
+        for i in range(k)
+    ]
     billed = np.flatnonzero(order_status == "fulfilled")
     issue = np.minimum(day[billed] + rng.integers(0, 6, len(billed)), 0)
     due = issue + t["terms"][idx[billed]]
     paid_day = _payment_days(rng, t, issue, due, idx[billed])
     fully_paid = paid_day <= 0
     partial = (~fully_paid) & (due < 0) & (rng.random(len(billed)) < 0.25)
-    paid_amount = np.where(fully_paid, amount[billed],
-                           np.where(partial, np.round(amount[billed] * rng.uniform(0.2, 0.7, len(billed)), 2), 0.0))  # fmt: skip
+    paid_amount = np.where(
+        fully_paid,
+        amount[billed],
+        np.where(partial, np.round(amount[billed] * rng.uniform(0.2, 0.7, len(billed)), 2), 0.0),
+    )
     status = np.where(fully_paid, "paid", np.where(partial, "partial", "open"))
     invoice_ids = np.arange(counters["invoice"], counters["invoice"] + len(billed))
     issue_s, due_s = _iso(issue, today), _iso(due, today)
     paid_s = _iso(np.minimum(paid_day, 0), today)
-    invoices = [(int(invoice_ids[j]), int(ids[idx[b]]), f"INV{invoice_ids[j]:010d}", issue_s[j], due_s[j],
-                 f"{amount[b]:.2f}", f"{paid_amount[j]:.2f}", paid_s[j] if fully_paid[j] else None,
-                 "CNY", status[j]) for j, b in enumerate(billed)]  # fmt: skip
+    invoices = [
+        (
+            int(invoice_ids[j]),
+            int(ids[idx[b]]),
+            f"INV{invoice_ids[j]:010d}",
+            issue_s[j],
+            due_s[j],
+            f"{amount[b]:.2f}",
+            f"{paid_amount[j]:.2f}",
+            paid_s[j] if fully_paid[j] else None,
+            "CNY",
+            status[j],
+        )
+        for j, b in enumerate(billed)
+    ]
     paying = np.flatnonzero(paid_amount > 0)
-    pay_day = np.where(fully_paid[paying], paid_day[paying], np.maximum(issue[paying], due[paying] - 10))
+    pay_day = np.where(
+        fully_paid[paying], paid_day[paying], np.maximum(issue[paying], due[paying] - 10)
+    )
     pay_day = np.minimum(pay_day, 0)
     pay_s = _iso(pay_day, today)
     payment_ids = np.arange(counters["payment"], counters["payment"] + len(paying))
-    payments = [(int(payment_ids[m]), int(ids[idx[billed[j]]]), f"RC{payment_ids[m]:010d}", pay_s[m],
-                 f"{paid_amount[j]:.2f}", "CNY") for m, j in enumerate(paying)]  # fmt: skip
-    allocations = [(int(payment_ids[m]), int(invoice_ids[j]), f"{paid_amount[j]:.2f}")
-                   for m, j in enumerate(paying)]  # fmt: skip
+    payments = [
+        (
+            int(payment_ids[m]),
+            int(ids[idx[billed[j]]]),
+            f"RC{payment_ids[m]:010d}",
+            pay_s[m],
+            f"{paid_amount[j]:.2f}",
+            "CNY",
+        )
+        for m, j in enumerate(paying)
+    ]
+    allocations = [
+        (int(payment_ids[m]), int(invoice_ids[j]), f"{paid_amount[j]:.2f}")
+        for m, j in enumerate(paying)
+    ]
     counters["order"] += k
     counters["invoice"] += len(billed)
     counters["payment"] += len(paying)
-    return {"orders": orders, "invoices": invoices, "payments": payments, "allocations": allocations}
+    return {
+        "orders": orders,
+        "invoices": invoices,
+        "payments": payments,
+        "allocations": allocations,
+    }
 
 
 def _tag_rows(rng, ids: np.ndarray, tag_ids: list[int]) -> list[tuple]:
@@ -295,32 +400,92 @@ def generate_demo_data(
         ids = np.arange(counters["customer"], counters["customer"] + n)
         counters["customer"] += n
         with transaction.atomic():
-            _write_chunk(rng, ids, owners, now_db, tag_ids, counters, today, orders_per_year, totals)
+            _write_chunk(
+                rng, ids, owners, now_db, tag_ids, counters, today, orders_per_year, totals
+            )
         if progress:
             progress(offset + n, customers)
     _reset_sequences([Customer, Order, Invoice, Payment, PaymentAllocation])
     return totals
 
 
-def _write_chunk(rng, ids, owners, now_db, tag_ids, counters, today, orders_per_year, totals) -> None:
+def _write_chunk(
+    rng, ids, owners, now_db, tag_ids, counters, today, orders_per_year, totals
+) -> None:
     customer_rows, _status = _customer_rows(rng, ids, owners, now_db)
-    _copy_or_insert("customers_customer", ["id", "name", "uscc", "owner_id", "team_id", "industry",
-                    "province", "city", "status", "external_id", "created_at", "updated_at"],
-                    customer_rows)  # fmt: skip
-    _copy_or_insert("customers_customer_tags", ["customer_id", "tag_id"], _tag_rows(rng, ids, tag_ids))
+    _copy_or_insert(
+        "customers_customer",
+        [
+            "id",
+            "name",
+            "uscc",
+            "owner_id",
+            "team_id",
+            "industry",
+            "province",
+            "city",
+            "status",
+            "external_id",
+            "created_at",
+            "updated_at",
+        ],
+        customer_rows,
+    )
+    _copy_or_insert(
+        "customers_customer_tags", ["customer_id", "tag_id"], _tag_rows(rng, ids, tag_ids)
+    )
     docs = _document_rows(rng, _trading(rng, ids, orders_per_year), ids, counters, today)
     stamp = [now_db, now_db]
-    _copy_or_insert("customers_order", ["id", "customer_id", "number", "order_date", "amount",
-                    "currency", "status", "created_at", "updated_at"],
-                    [(*row, *stamp) for row in docs["orders"]])  # fmt: skip
-    _copy_or_insert("customers_invoice", ["id", "customer_id", "number", "issue_date", "due_date",
-                    "amount", "paid_amount", "paid_date", "currency", "status", "created_at",
-                    "updated_at"], [(*row, *stamp) for row in docs["invoices"]])  # fmt: skip
-    _copy_or_insert("customers_payment", ["id", "customer_id", "number", "payment_date", "amount",
-                    "currency", "created_at", "updated_at"],
-                    [(*row, *stamp) for row in docs["payments"]])  # fmt: skip
-    _copy_or_insert("customers_paymentallocation", ["payment_id", "invoice_id", "amount"],
-                    docs["allocations"])  # fmt: skip
+    _copy_or_insert(
+        "customers_order",
+        [
+            "id",
+            "customer_id",
+            "number",
+            "order_date",
+            "amount",
+            "currency",
+            "status",
+            "created_at",
+            "updated_at",
+        ],
+        [(*row, *stamp) for row in docs["orders"]],
+    )
+    _copy_or_insert(
+        "customers_invoice",
+        [
+            "id",
+            "customer_id",
+            "number",
+            "issue_date",
+            "due_date",
+            "amount",
+            "paid_amount",
+            "paid_date",
+            "currency",
+            "status",
+            "created_at",
+            "updated_at",
+        ],
+        [(*row, *stamp) for row in docs["invoices"]],
+    )
+    _copy_or_insert(
+        "customers_payment",
+        [
+            "id",
+            "customer_id",
+            "number",
+            "payment_date",
+            "amount",
+            "currency",
+            "created_at",
+            "updated_at",
+        ],
+        [(*row, *stamp) for row in docs["payments"]],
+    )
+    _copy_or_insert(
+        "customers_paymentallocation", ["payment_id", "invoice_id", "amount"], docs["allocations"]
+    )
     totals.customers += len(ids)
     totals.orders += len(docs["orders"])
     totals.invoices += len(docs["invoices"])

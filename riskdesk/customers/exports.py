@@ -57,11 +57,16 @@ def customers_workbook(queryset, *, as_of: dt.date) -> tuple[bytes, int]:
     customers = list(
         queryset.select_related("owner", "team").prefetch_related("tags").order_by("name", "pk")
     )
-    aggregates = {
-        row["customer_id"]: row
-        for row in portfolio_aggregates(as_of=as_of, customer_ids=[c.pk for c in customers])
-        .iter_rows(named=True)
-    } if customers else {}
+    aggregates = (
+        {
+            row["customer_id"]: row
+            for row in portfolio_aggregates(
+                as_of=as_of, customer_ids=[c.pk for c in customers]
+            ).iter_rows(named=True)
+        }
+        if customers
+        else {}
+    )
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("客户")
     sheet.append(_header(sheet, [title for _, title in CUSTOMER_EXPORT_COLUMNS]))
@@ -97,11 +102,17 @@ def import_template(kind: str) -> bytes:
     for cell in data[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     for index, column in enumerate(spec.columns, start=1):
-        data.column_dimensions[data.cell(1, index).column_letter].width = max(14, len(column.header) * 3)
+        data.column_dimensions[data.cell(1, index).column_letter].width = max(
+            14, len(column.header) * 3
+        )
     notes = workbook.create_sheet("说明 Notes")
     notes.append(["列名 Column", "英文字段 Field", "必填 Required", "说明 Notes"])
     for column in spec.columns:
-        required = "是 yes" if column.required else ("二选一 one of" if column.field in spec.one_of else "否 no")
+        required = (
+            "是 yes"
+            if column.required
+            else ("二选一 one of" if column.field in spec.one_of else "否 no")
+        )
         notes.append([column.header, column.field, required, column.help_zh])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -95,7 +95,9 @@ class Customer(models.Model):
         except UsccError as exc:
             errors["uscc"] = str(exc)
         if self.industry and self.industry not in INDUSTRY_SECTIONS.values():
-            errors["industry"] = _("行业须为 GB/T 4754 门类 / Industry must be a GB/T 4754 section.")
+            errors["industry"] = _(
+                "行业须为 GB/T 4754 门类 / Industry must be a GB/T 4754 section."
+            )
         if self.province and self.province not in PROVINCES:
             errors["province"] = _("未知省份 / Unknown province.")
         if self.external_id == "":
@@ -170,8 +172,14 @@ class Invoice(models.Model):
         errors: dict[str, str] = {}
         if self.due_date and self.issue_date and self.due_date < self.issue_date:
             errors["due_date"] = _("到期日早于开票日期 / Due date is before the issue date.")
-        if self.amount is not None and self.paid_amount is not None and self.paid_amount > self.amount:
-            errors["paid_amount"] = _("已付金额超过发票金额 / Paid amount exceeds the invoice amount.")
+        if (
+            self.amount is not None
+            and self.paid_amount is not None
+            and self.paid_amount > self.amount
+        ):
+            errors["paid_amount"] = _(
+                "已付金额超过发票金额 / Paid amount exceeds the invoice amount."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -208,6 +216,9 @@ class PaymentAllocation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["payment", "invoice"], name="one_allocation_per_pair")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.invoice_id}: {self.amount}"
 
 
 class ImportBatch(models.Model):

@@ -18,7 +18,17 @@ from riskdesk.customers.imports.runner import run_import
 from riskdesk.customers.models import Customer, ImportBatch, Tag
 
 logger = logging.getLogger("riskdesk.customers")
-EDITABLE_FIELDS = ("name", "uscc", "owner", "team", "industry", "province", "city", "status", "external_id")
+EDITABLE_FIELDS = (
+    "name",
+    "uscc",
+    "owner",
+    "team",
+    "industry",
+    "province",
+    "city",
+    "status",
+    "external_id",
+)
 
 
 def business_today() -> dt.date:
@@ -36,13 +46,16 @@ def create_customer(*, actor, tags: list[str] | None = None, **fields) -> Custom
     customer.save()
     if tags:
         customer.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
-    record_event(actor=actor, action=AuditAction.CUSTOMER_CREATED, obj=customer,
-                 after=snapshot(customer))  # fmt: skip
+    record_event(
+        actor=actor, action=AuditAction.CUSTOMER_CREATED, obj=customer, after=snapshot(customer)
+    )
     return customer
 
 
 @transaction.atomic
-def update_customer(*, customer: Customer, actor, tags: list[str] | None = None, **changes) -> Customer:
+def update_customer(
+    *, customer: Customer, actor, tags: list[str] | None = None, **changes
+) -> Customer:
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     permissions.require(actor, "change", locked)
     if "owner" in changes and not actor.has_role("admin", "risk_manager"):
@@ -56,16 +69,22 @@ def update_customer(*, customer: Customer, actor, tags: list[str] | None = None,
     locked.save()
     if tags is not None:
         locked.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
-    record_event(actor=actor, action=AuditAction.CUSTOMER_UPDATED, obj=locked, before=before,
-                 after=snapshot(locked))  # fmt: skip
+    record_event(
+        actor=actor,
+        action=AuditAction.CUSTOMER_UPDATED,
+        obj=locked,
+        before=before,
+        after=snapshot(locked),
+    )
     return locked
 
 
 @transaction.atomic
 def delete_customer(*, customer: Customer, actor) -> None:
     permissions.require(actor, "delete", customer)
-    record_event(actor=actor, action=AuditAction.CUSTOMER_DELETED, obj=customer,
-                 before=snapshot(customer))  # fmt: skip
+    record_event(
+        actor=actor, action=AuditAction.CUSTOMER_DELETED, obj=customer, before=snapshot(customer)
+    )
     customer.delete()
 
 
@@ -82,8 +101,15 @@ def import_records(
     """Import customers, orders, invoices or payments; all rows or none (unless ``valid_only``)."""
     permissions.require(actor, "import")
     with transaction.atomic():
-        result = run_import(kind=kind, content=content, filename=filename, actor=actor,
-                            dry_run=dry_run, valid_only=valid_only, encoding=encoding)  # fmt: skip
+        result = run_import(
+            kind=kind,
+            content=content,
+            filename=filename,
+            actor=actor,
+            dry_run=dry_run,
+            valid_only=valid_only,
+            encoding=encoding,
+        )
         if result.applied:
             record_event(
                 actor=actor,
@@ -100,16 +126,35 @@ def _counts(result: ImportResult) -> dict[str, int]:
 
 
 @transaction.atomic
-def stage_import(*, kind: str, content: bytes, filename: str, actor, valid_only: bool = False,
-                 encoding: str | None = None) -> ImportBatch:  # fmt: skip
+def stage_import(
+    *,
+    kind: str,
+    content: bytes,
+    filename: str,
+    actor,
+    valid_only: bool = False,
+    encoding: str | None = None,
+) -> ImportBatch:
     """Web flow, step 1: keep the upload and its dry-run result for the user to confirm."""
     permissions.require(actor, "import")
-    preview = run_import(kind=kind, content=content, filename=filename, actor=actor,
-                         dry_run=True, valid_only=valid_only, encoding=encoding)  # fmt: skip
+    preview = run_import(
+        kind=kind,
+        content=content,
+        filename=filename,
+        actor=actor,
+        dry_run=True,
+        valid_only=valid_only,
+        encoding=encoding,
+    )
     return ImportBatch.objects.create(
-        kind=kind, filename=filename[:255], content=content, encoding=encoding or "",
-        valid_only=valid_only, preview=preview.to_dict(), created_by=actor,
-    )  # fmt: skip
+        kind=kind,
+        filename=filename[:255],
+        content=content,
+        encoding=encoding or "",
+        valid_only=valid_only,
+        preview=preview.to_dict(),
+        created_by=actor,
+    )
 
 
 @transaction.atomic
@@ -118,9 +163,14 @@ def confirm_import(*, batch: ImportBatch, actor) -> ImportResult:
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.created_by_id != actor.pk or locked.applied_at is not None:
         permissions.require(actor, "manage_users")
-    result = import_records(kind=locked.kind, content=bytes(locked.content), filename=locked.filename,
-                            actor=actor, valid_only=locked.valid_only,
-                            encoding=locked.encoding or None)  # fmt: skip
+    result = import_records(
+        kind=locked.kind,
+        content=bytes(locked.content),
+        filename=locked.filename,
+        actor=actor,
+        valid_only=locked.valid_only,
+        encoding=locked.encoding or None,
+    )
     locked.result = result.to_dict()
     if result.applied:
         locked.applied_at = timezone.now()

@@ -12,5 +12,9 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
-    path("import/template/<import_kind:kind>.xlsx", views.import_template_download, name="import_template"),
+    path(
+        "import/template/<import_kind:kind>.xlsx",
+        views.import_template_download,
+        name="import_template",
+    ),
 ]

@@ -20,9 +20,20 @@ PAGE_SIZE = 50
 
 
 def _filtered(request):
+    """The user's customers narrowed by the list filters; an invalid filter shows no rows."""
     queryset = Customer.objects.restrict(request.user, "view").select_related("owner", "team")
-    filterset = CustomerFilter(request.GET or None, queryset=queryset.order_by("name", "pk"))
-    return filterset, filterset.qs if filterset.is_bound and filterset.is_valid() else queryset.order_by("name", "pk")
+    params = request.GET.copy()
+    for key in list(params):
+        values = [value for value in params.getlist(key) if value.strip()]
+        if values:
+            params.setlist(key, values)
+        else:
+            del params[key]
+    params.pop("page", None)
+    filterset = CustomerFilter(params, queryset=queryset.order_by("name", "pk"))
+    if not filterset.is_valid():
+        return filterset, queryset.none()
+    return filterset, filterset.qs
 
 
 @login_required
@@ -32,8 +43,13 @@ def customer_list(request):
     page = Paginator(queryset.prefetch_related("tags"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": filterset, "page": page, "query": query.urlencode(), "nav": "customers",
-               "sort": request.GET.get("sort", "")}  # fmt: skip
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "nav": "customers",
+        "sort": request.GET.get("sort", ""),
+    }
     template = "customers/_table.html" if request.htmx else "customers/list.html"
     return render(request, template, context)
 
@@ -101,7 +117,10 @@ def import_confirm(request, pk: int):
     if result.applied:
         messages.success(
             request,
-            _("导入完成：新增 %(created)s 条，更新 %(updated)s 条 / Imported: %(created)s created, %(updated)s updated.")
+            _(
+                "导入完成：新增 %(created)s 条，更新 %(updated)s 条 / "
+                "Imported: %(created)s created, %(updated)s updated."
+            )
             % {"created": result.created, "updated": result.updated},
         )
         return redirect("customers:list" if batch.kind == "customers" else "customers:import")

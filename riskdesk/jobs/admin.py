@@ -15,5 +15,13 @@ class JobAdmin(admin.ModelAdmin):
 
 @admin.register(Schedule)
 class ScheduleAdmin(admin.ModelAdmin):
-    list_display = ["label", "kind", "time_of_day", "timezone", "enabled", "next_run_at", "last_run_at"]
+    list_display = [
+        "label",
+        "kind",
+        "time_of_day",
+        "timezone",
+        "enabled",
+        "next_run_at",
+        "last_run_at",
+    ]
     readonly_fields = ["next_run_at", "last_run_at", "last_error", "run_count"]

@@ -23,21 +23,26 @@ class HueyTaskBackend(BaseTaskBackend):
     supports_get_result = True
 
     def enqueue(self, task, args, kwargs):
-        from riskdesk.jobs.queue import HUEY, run_django_task
+        from riskdesk.jobs import queue
 
         self.validate_task(task)
         args, kwargs = normalize_json(list(args)), normalize_json(dict(kwargs))
         result_id = uuid.uuid4().hex
-        HUEY.put(_META_PREFIX + result_id, (task.module_path, args, kwargs))
-        run_django_task.schedule(
-            args=(task.module_path, args, kwargs), eta=task.run_after, id=result_id
+        queue.HUEY.put(_META_PREFIX + result_id, (task.module_path, args, kwargs))
+        eta = None
+        if task.run_after is not None:
+            # huey runs with utc=False: it compares naive times in the system's local zone.
+            eta = task.run_after.astimezone().replace(tzinfo=None)
+        call = queue.run_django_task.task_class(
+            args=(task.module_path, args, kwargs), id=result_id, eta=eta
         )
+        queue.HUEY.enqueue(call)
         return self.get_result(result_id)
 
     def get_result(self, result_id):
-        from riskdesk.jobs.queue import HUEY
+        from riskdesk.jobs import queue
 
-        call = HUEY.get(_META_PREFIX + result_id, peek=True)
+        call = queue.HUEY.get(_META_PREFIX + result_id, peek=True)
         if call is None:
             raise TaskResultDoesNotExist(result_id)
         module_path, args, kwargs = call
@@ -61,10 +66,10 @@ class HueyTaskBackend(BaseTaskBackend):
 
 
 def _huey_outcome(result_id: str) -> tuple[str, object, list[TaskError]]:
-    from riskdesk.jobs.queue import HUEY
+    from riskdesk.jobs import queue
 
     try:
-        value = HUEY.result(result_id, preserve=True)
+        value = queue.HUEY.result(result_id, preserve=True)
     except TaskException as exc:
         error = TaskError(
             exception_class_path=str(exc.metadata.get("error", "huey.exceptions.TaskException")),
@@ -73,4 +78,4 @@ def _huey_outcome(result_id: str) -> tuple[str, object, list[TaskError]]:
         return TaskResultStatus.FAILED, None, [error]
     if value is None:
         return TaskResultStatus.READY, None, []
-    return TaskResultStatus.SUCCESSFUL, value, []
+    return TaskResultStatus.SUCCESSFUL, value["value"], []

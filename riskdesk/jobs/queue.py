@@ -14,31 +14,42 @@ from django.utils import timezone
 from django.utils.json import normalize_json
 from django.utils.module_loading import import_string
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.api import TaskWrapper
 
 logger = logging.getLogger("riskdesk.jobs")
 
 
-def build_huey() -> Huey:
-    # utc=False: huey then reads crontabs in local time; our own schedules are in the DB anyway.
-    if settings.TASKS_IMMEDIATE:
+def build_huey(*, immediate: bool, redis_url: str | None, sqlite_path: str) -> Huey:
+    # utc=False as DESIGN §4 asks: huey's own clock is local; our schedules live in the DB.
+    if immediate:
         return MemoryHuey("riskdesk", immediate=True, utc=False)
-    if settings.REDIS_URL:
-        return RedisHuey("riskdesk", url=settings.REDIS_URL, utc=False)
-    return SqliteHuey("riskdesk", filename=settings.HUEY_SQLITE_PATH, utc=False)
+    if redis_url:
+        return RedisHuey("riskdesk", url=redis_url, utc=False)
+    return SqliteHuey("riskdesk", filename=sqlite_path, utc=False)
 
 
-HUEY = build_huey()
-
-
-@HUEY.task(name="riskdesk.run_django_task")
-def run_django_task(module_path: str, args: list, kwargs: dict) -> object:
+def _run_django_task(module_path: str, args: list, kwargs: dict) -> object:
     task = import_string(module_path)
     logger.info("running task %s", module_path)
-    return normalize_json(task.call(*args, **kwargs))
+    # Wrapped so that a task returning None still leaves a result behind (huey drops None).
+    return {"value": normalize_json(task.call(*args, **kwargs))}
 
 
-@HUEY.periodic_task(crontab(minute="*"), name="riskdesk.scheduler_tick")
-def scheduler_tick() -> int:
+def _scheduler_tick() -> int:
     from riskdesk.jobs.services import run_due_schedules
 
     return run_due_schedules(now=timezone.now())
+
+
+def register_tasks(huey: Huey) -> tuple[TaskWrapper, TaskWrapper]:
+    run = huey.task(name="riskdesk.run_django_task", retries=0)(_run_django_task)
+    tick = huey.periodic_task(crontab(minute="*"), name="riskdesk.scheduler_tick")(_scheduler_tick)
+    return run, tick
+
+
+HUEY = build_huey(
+    immediate=settings.TASKS_IMMEDIATE,
+    redis_url=settings.REDIS_URL,
+    sqlite_path=settings.HUEY_SQLITE_PATH,
+)
+run_django_task, scheduler_tick = register_tasks(HUEY)

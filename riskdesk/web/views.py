@@ -1,4 +1,3 @@
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
@@ -13,9 +12,14 @@ from riskdesk.jobs.models import Job
 def home(request):
     customers = Customer.objects.restrict(request.user, "view")
     by_industry = list(
-        customers.exclude(industry="").values("industry").annotate(n=Count("id")).order_by("-n")[:12]
+        customers.exclude(industry="")
+        .values("industry")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:12]
     )
-    by_status = {row["status"]: row["n"] for row in customers.values("status").annotate(n=Count("id"))}
+    by_status = {
+        row["status"]: row["n"] for row in customers.values("status").annotate(n=Count("id"))
+    }
     chart = {
         "labels": [row["industry"] for row in by_industry],
         "values": [row["n"] for row in by_industry],

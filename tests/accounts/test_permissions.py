@@ -104,11 +104,16 @@ def test_auditor_can_change_nothing(users, book, tmp_path):
     responses = [
         auditor.post("/api/customers/", {"name": "新客户", "uscc": customer.uscc}, format="json"),
         auditor.patch(f"/api/customers/{customer.pk}/", {"city": "杭州"}, format="json"),
-        auditor.put(f"/api/customers/{customer.pk}/", {"name": "x", "uscc": customer.uscc}, format="json"),
+        auditor.put(
+            f"/api/customers/{customer.pk}/", {"name": "x", "uscc": customer.uscc}, format="json"
+        ),
         auditor.delete(f"/api/customers/{customer.pk}/"),
-        auditor.post("/api/imports/customers/",
-                     {"file": io.BytesIO("名称,统一社会信用代码\n".encode())}, format="multipart"),
-    ]  # fmt: skip
+        auditor.post(
+            "/api/imports/customers/",
+            {"file": io.BytesIO("名称,统一社会信用代码\n".encode())},
+            format="multipart",
+        ),
+    ]
     assert [r.status_code for r in responses] == [403] * len(responses)
     assert list(Customer.objects.values_list("name", "city").order_by("pk")) == before
 
@@ -152,7 +157,12 @@ def test_anonymous_requests_are_refused(book, client):
 
 def test_invalid_api_input_is_a_400_with_bilingual_reasons(users):
     response = api(users["risk"]).post(
-        "/api/customers/", {"name": "坏代码有限公司", "uscc": VALID_USCC[:-1] + ("0" if VALID_USCC[-1] != "0" else "1")}, format="json"
+        "/api/customers/",
+        {
+            "name": "坏代码有限公司",
+            "uscc": VALID_USCC[:-1] + ("0" if VALID_USCC[-1] != "0" else "1"),
+        },
+        format="json",
     )
     assert response.status_code == 400
     body = response.json()

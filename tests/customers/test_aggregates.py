@@ -24,18 +24,38 @@ def test_hand_computed_customer(make_customer, order_for, invoice_for):
     order_for(customer, day=D(2026, 6, 21), amount="700", status="cancelled")
     order_for(customer, day=D(2026, 7, 5), amount="800", status="open")  # after as-of: ignored
     # paid 20 days late inside the window
-    invoice_for(customer, issue=D(2026, 1, 10), due=D(2026, 2, 9), amount="1000", paid="1000",
-                paid_date=D(2026, 3, 1), status="paid")  # fmt: skip
+    invoice_for(
+        customer,
+        issue=D(2026, 1, 10),
+        due=D(2026, 2, 9),
+        amount="1000",
+        paid="1000",
+        paid_date=D(2026, 3, 1),
+        status="paid",
+    )
     # open and 40 days overdue, partly paid
-    invoice_for(customer, issue=D(2026, 4, 21), due=D(2026, 5, 21), amount="3000", paid="1000",
-                status="partial")  # fmt: skip
+    invoice_for(
+        customer,
+        issue=D(2026, 4, 21),
+        due=D(2026, 5, 21),
+        amount="3000",
+        paid="1000",
+        status="partial",
+    )
     # open, not yet due
     invoice_for(customer, issue=D(2026, 6, 1), due=D(2026, 7, 1), amount="2000")
     # cancelled: never counts
     invoice_for(customer, issue=D(2026, 6, 2), due=D(2026, 6, 3), amount="9999", status="cancelled")
     # settled long ago: outside every window
-    invoice_for(customer, issue=D(2024, 1, 1), due=D(2024, 2, 1), amount="5000", paid="5000",
-                paid_date=D(2024, 5, 1), status="paid")  # fmt: skip
+    invoice_for(
+        customer,
+        issue=D(2024, 1, 1),
+        due=D(2024, 2, 1),
+        amount="5000",
+        paid="5000",
+        paid_date=D(2024, 5, 1),
+        status="paid",
+    )
     facts = customer_aggregates(customer.pk, as_of=AS_OF)
     assert facts == {
         "sales_12m": 6000.0,

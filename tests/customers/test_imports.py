@@ -25,14 +25,18 @@ def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:
 
 
 def run(actor, kind, content, filename="data.csv", **options):
-    return services.import_records(kind=kind, content=content, filename=filename, actor=actor, **options)
+    return services.import_records(
+        kind=kind, content=content, filename=filename, actor=actor, **options
+    )
 
 
 def business_state() -> list:
     return [
         list(Customer.objects.values_list("name", "uscc", "city", "owner_id").order_by("pk")),
         list(Order.objects.values_list("number", "amount", "status").order_by("pk")),
-        list(Invoice.objects.values_list("number", "amount", "paid_amount", "status").order_by("pk")),
+        list(
+            Invoice.objects.values_list("number", "amount", "paid_amount", "status").order_by("pk")
+        ),
         list(Payment.objects.values_list("number", "amount").order_by("pk")),
         list(Tag.objects.values_list("name", flat=True).order_by("pk")),
     ]
@@ -61,7 +65,9 @@ def test_customers_import_creates_then_reimport_changes_nothing(risk, users):
     assert sorted(customer.tags.values_list("name", flat=True)) == ["战略客户", "重点客户"]
     again = run(risk, "customers", content)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    changed = run(risk, "customers", content.replace("福州,,ERP-2".encode(), "厦门,,ERP-2".encode()))
+    changed = run(
+        risk, "customers", content.replace("福州,,ERP-2".encode(), "厦门,,ERP-2".encode())
+    )
     assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 1)
     assert Customer.objects.get(uscc=USCC_B).city == "厦门"
 
@@ -79,7 +85,7 @@ def test_gbk_csv_is_detected(risk):
 
 
 def test_undecodable_file_is_refused_with_a_hint(risk):
-    content = b"\xff\xfe\xfd" * 3 + "客户名称".encode("utf-8")[:2] + b"\x81\x20"
+    content = b"\xff\xfe\xfd" * 3 + "客户名称".encode()[:2] + b"\x81\x20"
     result = run(risk, "customers", content, encoding="utf-8")
     assert codes(result) == [(0, "", "encoding")]
     assert "GBK" in result.errors[0].message
@@ -188,11 +194,13 @@ def two_customers(make_customer):
 
 
 def test_orders_from_excel_with_typed_cells(risk, two_customers):
-    content = xlsx([
-        ["订单号", "客户统一社会信用代码", "客户外部编码", "下单日期", "金额", "状态"],
-        ["SO-1", USCC_A, None, dt.datetime(2026, 3, 1), 1200.5, "未完成"],
-        ["SO-2", None, "ERP-A", "2026/03/02", "¥3,000.00", "fulfilled"],
-    ])  # fmt: skip
+    content = xlsx(
+        [
+            ["订单号", "客户统一社会信用代码", "客户外部编码", "下单日期", "金额", "状态"],
+            ["SO-1", USCC_A, None, dt.datetime(2026, 3, 1), 1200.5, "未完成"],
+            ["SO-2", None, "ERP-A", "2026/03/02", "¥3,000.00", "fulfilled"],
+        ]
+    )
     result = run(risk, "orders", content, "orders.xlsx")
     assert result.ok, result.errors
     first = Order.objects.get(number="SO-1")
@@ -231,7 +239,9 @@ SO-8,{USCC_A},,2026-01-01,abc
 def test_order_number_owned_by_another_customer_is_a_conflict(risk, two_customers, order_for):
     order_for(two_customers[1], day=dt.date(2026, 1, 1), amount="5")
     number = Order.objects.get().number
-    content = csv_bytes(f"订单号,客户统一社会信用代码,下单日期,金额\n{number},{USCC_A},2026-01-01,10")
+    content = csv_bytes(
+        f"订单号,客户统一社会信用代码,下单日期,金额\n{number},{USCC_A},2026-01-01,10"
+    )
     assert codes(run(risk, "orders", content)) == [(2, "number", "conflict")]
 
 
@@ -258,8 +268,10 @@ INV-3,{USCC_A},2026-01-10,2026-02-10,100,100,2026-02-01
 """)
     assert run(risk, "invoices", good).created == 3
     assert dict(Invoice.objects.values_list("number", "status")) == {
-        "INV-1": "open", "INV-2": "partial", "INV-3": "paid",
-    }  # fmt: skip
+        "INV-1": "open",
+        "INV-2": "partial",
+        "INV-3": "paid",
+    }
 
 
 def test_payments_allocate_and_settle_invoices(risk, two_customers, invoice_for):
@@ -291,8 +303,10 @@ RC-2,{USCC_A},2026-02-20,400,{invoice.number}
     assert run(risk, "payments", good).created == 2
     invoice.refresh_from_db()
     assert (invoice.paid_amount, invoice.status, invoice.paid_date) == (
-        Decimal("1000.00"), "paid", dt.date(2026, 2, 20),
-    )  # fmt: skip
+        Decimal("1000.00"),
+        "paid",
+        dt.date(2026, 2, 20),
+    )
     assert run(risk, "payments", good).unchanged == 2
     invoice.refresh_from_db()
     assert invoice.paid_amount == Decimal("1000.00"), "re-import replaces, never doubles"
@@ -306,6 +320,8 @@ def test_templates_round_trip(risk):
 
 
 def test_formula_and_control_characters_are_not_trusted(risk):
-    content = csv_bytes(f"客户名称,统一社会信用代码\n\"=HYPERLINK(\"\"x\"\")\",{USCC_A}\n坏\x07名,{USCC_B}")
+    content = csv_bytes(
+        f'客户名称,统一社会信用代码\n"=HYPERLINK(""x"")",{USCC_A}\n坏\x07名,{USCC_B}'
+    )
     result = run(risk, "customers", content)
     assert codes(result) == [(3, "name", "invalid_text")]

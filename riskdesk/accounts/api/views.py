@@ -32,26 +32,33 @@ def me(request):
 
 
 @extend_schema(
-    request=inline_serializer("TokenRequest", {"username": serializers.CharField(),
-                                               "password": serializers.CharField()}),
+    request=inline_serializer(
+        "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+    ),
     responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-)  # fmt: skip
+)
 @api_view(["POST"])
 @permission_classes([AllowAny])
 @throttle_classes([])
 def obtain_token(request):
-    """Exchange a user name and password for the user's API token (same lock-out as the login page)."""
+    """Exchange a user name and password for the API token (same lock-out as the login page)."""
     username = str(request.data.get("username", ""))[:150]
     password = str(request.data.get("password", ""))
     if services.is_login_locked(username=username):
         return Response(
-            {"code": "locked", "detail": _("登录失败次数过多，请稍后再试 / Too many failed logins, try later.")},
+            {
+                "code": "locked",
+                "detail": _("登录失败次数过多，请稍后再试 / Too many failed logins, try later."),
+            },
             status=status.HTTP_429_TOO_MANY_REQUESTS,
         )
     user = authenticate(request._request, username=username, password=password)
     if user is None or not user.is_active:
         return Response(
-            {"code": "invalid_credentials", "detail": _("用户名或密码错误 / Wrong user name or password.")},
+            {
+                "code": "invalid_credentials",
+                "detail": _("用户名或密码错误 / Wrong user name or password."),
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
     token, _created = Token.objects.get_or_create(user=user)

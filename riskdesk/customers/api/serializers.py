@@ -19,9 +19,21 @@ class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = [
-            "id", "name", "uscc", "owner", "team", "tags", "tag_names", "industry", "province",
-            "city", "status", "external_id", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "uscc",
+            "owner",
+            "team",
+            "tags",
+            "tag_names",
+            "industry",
+            "province",
+            "city",
+            "status",
+            "external_id",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
         # Uniqueness is enforced by the model and the service, with bilingual messages.
         extra_kwargs = {"uscc": {"validators": []}, "external_id": {"validators": []}}
@@ -42,9 +54,18 @@ class InvoiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Invoice
         fields = [
-            "id", "customer", "number", "issue_date", "due_date", "amount", "paid_amount",
-            "paid_date", "outstanding", "currency", "status",
-        ]  # fmt: skip
+            "id",
+            "customer",
+            "number",
+            "issue_date",
+            "due_date",
+            "amount",
+            "paid_amount",
+            "paid_date",
+            "outstanding",
+            "currency",
+            "status",
+        ]
 
 
 class AllocationSerializer(serializers.ModelSerializer):

@@ -91,8 +91,11 @@ class CustomerImporter:
         if values.get("industry"):
             industry = normalize_industry(str(values["industry"]))
             if industry is None:
-                row.fail("industry", ImportErrorCode.INVALID_CHOICE,
-                         "行业须为 GB/T 4754 门类名称或字母 / industry must be a GB/T 4754 section")  # fmt: skip
+                row.fail(
+                    "industry",
+                    ImportErrorCode.INVALID_CHOICE,
+                    "行业须为 GB/T 4754 门类名称或字母 / industry must be a GB/T 4754 section",
+                )
             values["industry"] = industry
         if values.get("province"):
             province = normalize_province(str(values["province"]))
@@ -102,18 +105,27 @@ class CustomerImporter:
         by_uscc = self.by_uscc.get(values.get("uscc", ""))
         by_external = self.by_external.get(values.get("external_id") or "")
         if by_uscc and by_external and by_uscc.pk != by_external.pk:
-            row.fail("external_id", ImportErrorCode.CONFLICT,
-                     f"外部编码已属于另一客户“{by_external.name}” / external id belongs to another customer")  # fmt: skip
+            row.fail(
+                "external_id",
+                ImportErrorCode.CONFLICT,
+                f"外部编码已属于另一客户“{by_external.name}” / "
+                "external id belongs to another customer",
+            )
         row.values["_existing"] = by_uscc or by_external
         if not row.errors:
-            probe = Customer(name=values.get("name", ""), uscc=values.get("uscc", ""),
-                             industry=values.get("industry") or "",
-                             province=values.get("province") or "")  # fmt: skip
+            probe = Customer(
+                name=values.get("name", ""),
+                uscc=values.get("uscc", ""),
+                industry=values.get("industry") or "",
+                province=values.get("province") or "",
+            )
             _model_errors(row, probe)
 
     def apply(self, rows: list[ParsedRow], actor) -> tuple[int, int]:
         new, changed, tags = [], [], {}
-        fields = sorted({f for r in rows for f in r.values} - {"_existing", "tags", "owner", "team"})
+        fields = sorted(
+            {f for r in rows for f in r.values} - {"_existing", "tags", "owner", "team"}
+        )
         tracked = [*fields, "owner_id", "team_id"]
         for row in rows:
             customer = row.values["_existing"] or Customer()
@@ -133,8 +145,9 @@ class CustomerImporter:
         if any(r.values.get("team") for r in rows):
             update_fields.append("team")
         if changed and update_fields:
-            bulk_update_with_history(changed, Customer, update_fields, batch_size=BATCH,
-                                     default_user=actor)  # fmt: skip
+            bulk_update_with_history(
+                changed, Customer, update_fields, batch_size=BATCH, default_user=actor
+            )
         self._set_tags([*new, *changed], tags)
         return len(new), len(changed)
 
@@ -190,9 +203,16 @@ class DocumentImporter:
         for row in rows:
             existing = self.existing.get(row.values.get("number"))
             customer = row.values.get("_customer")
-            if existing is not None and customer is not None and existing.customer_id != customer.pk:
-                row.fail("number", ImportErrorCode.CONFLICT,
-                         "该单号已属于其他客户 / this number belongs to another customer")  # fmt: skip
+            if (
+                existing is not None
+                and customer is not None
+                and existing.customer_id != customer.pk
+            ):
+                row.fail(
+                    "number",
+                    ImportErrorCode.CONFLICT,
+                    "该单号已属于其他客户 / this number belongs to another customer",
+                )
             if not row.errors:
                 self.check_row(row, existing)
 
@@ -209,15 +229,25 @@ class DocumentImporter:
         by_external = {c.external_id: c for c in found if c.external_id}
         for row in rows:
             uscc, external = row.values.get("customer_uscc"), row.values.get("customer_external_id")
-            a, b = by_uscc.get(uscc) if uscc else None, by_external.get(external) if external else None
+            a, b = (
+                by_uscc.get(uscc) if uscc else None,
+                by_external.get(external) if external else None,
+            )
             if (uscc and a is None) or (external and b is None):
                 column = "customer_uscc" if uscc and a is None else "customer_external_id"
                 if column in row.values:
-                    row.fail(column, ImportErrorCode.UNKNOWN_CUSTOMER,
-                             "系统中没有该客户，请先导入客户 / unknown customer, import it first")  # fmt: skip
+                    row.fail(
+                        column,
+                        ImportErrorCode.UNKNOWN_CUSTOMER,
+                        "系统中没有该客户，请先导入客户 / unknown customer, import it first",
+                    )
             elif a and b and a.pk != b.pk:
-                row.fail("customer_external_id", ImportErrorCode.CONFLICT,
-                         "信用代码与外部编码指向不同客户 / USCC and external id name different customers")  # fmt: skip
+                row.fail(
+                    "customer_external_id",
+                    ImportErrorCode.CONFLICT,
+                    "信用代码与外部编码指向不同客户 / "
+                    "USCC and external id name different customers",
+                )
             row.values["_customer"] = a or b
 
     def build(self, row: ParsedRow, existing):
@@ -240,8 +270,13 @@ class DocumentImporter:
                 changed.append(instance)
         bulk_create_with_history(new, self.model, batch_size=BATCH, default_user=actor)
         if changed:
-            bulk_update_with_history(changed, self.model, ["customer", *self.fields],
-                                     batch_size=BATCH, default_user=actor)  # fmt: skip
+            bulk_update_with_history(
+                changed,
+                self.model,
+                ["customer", *self.fields],
+                batch_size=BATCH,
+                default_user=actor,
+            )
         return len(new), len(changed)
 
 
@@ -263,11 +298,17 @@ class InvoiceImporter(DocumentImporter):
         _model_errors(row, invoice)
         fully_paid = invoice.paid_amount >= invoice.amount and values["status"] != "cancelled"
         if fully_paid and invoice.amount > 0 and not values.get("paid_date"):
-            row.fail("paid_date", ImportErrorCode.REQUIRED,
-                     "已全额付款的发票须填写结清日期 / a fully paid invoice needs its paid date")  # fmt: skip
+            row.fail(
+                "paid_date",
+                ImportErrorCode.REQUIRED,
+                "已全额付款的发票须填写结清日期 / a fully paid invoice needs its paid date",
+            )
         if values.get("paid_date") and values["paid_date"] < invoice.issue_date:
-            row.fail("paid_date", ImportErrorCode.INCONSISTENT,
-                     "结清日期早于开票日期 / paid date is before the issue date")  # fmt: skip
+            row.fail(
+                "paid_date",
+                ImportErrorCode.INCONSISTENT,
+                "结清日期早于开票日期 / paid date is before the issue date",
+            )
 
 
 def infer_invoice_status(invoice: Invoice) -> str:
@@ -303,22 +344,34 @@ class PaymentImporter(DocumentImporter):
         values = row.values
         invoice = self.invoices.get(values["invoice_number"])
         if invoice is None:
-            row.fail("invoice_number", ImportErrorCode.UNKNOWN_INVOICE,
-                     "系统中没有该发票 / no such invoice")  # fmt: skip
+            row.fail(
+                "invoice_number",
+                ImportErrorCode.UNKNOWN_INVOICE,
+                "系统中没有该发票 / no such invoice",
+            )
             return
         if invoice.customer_id != values["_customer"].pk:
-            row.fail("invoice_number", ImportErrorCode.CONFLICT,
-                     "发票属于其他客户 / the invoice belongs to another customer")  # fmt: skip
+            row.fail(
+                "invoice_number",
+                ImportErrorCode.CONFLICT,
+                "发票属于其他客户 / the invoice belongs to another customer",
+            )
             return
         open_amount = invoice.amount - allocated.get(invoice.number, Decimal("0"))
         open_amount -= pending[invoice.number]
         amount = values.get("allocated_amount", min(values["amount"], max(open_amount, Decimal(0))))
         if amount > values["amount"]:
-            row.fail("allocated_amount", ImportErrorCode.INCONSISTENT,
-                     "核销金额超过收款金额 / allocation exceeds the payment")  # fmt: skip
+            row.fail(
+                "allocated_amount",
+                ImportErrorCode.INCONSISTENT,
+                "核销金额超过收款金额 / allocation exceeds the payment",
+            )
         elif amount > open_amount:
-            row.fail("allocated_amount", ImportErrorCode.INCONSISTENT,
-                     f"核销金额超过发票未付金额 {open_amount} / allocation exceeds the open amount")  # fmt: skip
+            row.fail(
+                "allocated_amount",
+                ImportErrorCode.INCONSISTENT,
+                f"核销金额超过发票未付金额 {open_amount} / allocation exceeds the open amount",
+            )
         values["allocated_amount"] = amount
         pending[invoice.number] += amount
 
@@ -344,9 +397,11 @@ def recalculate_invoices(invoice_ids: list[int], *, actor) -> None:
     """Paid amount, status and paid date of invoices follow their payment allocations."""
     invoices = list(Invoice.objects.filter(pk__in=set(invoice_ids)))
     allocations = defaultdict(list)
-    for allocation in PaymentAllocation.objects.filter(invoice__in=invoices).select_related(
-        "payment"
-    ).order_by("payment__payment_date", "payment_id"):
+    for allocation in (
+        PaymentAllocation.objects.filter(invoice__in=invoices)
+        .select_related("payment")
+        .order_by("payment__payment_date", "payment_id")
+    ):
         allocations[allocation.invoice_id].append(allocation)
     for invoice in invoices:
         running, paid_date = Decimal("0"), None
@@ -357,8 +412,13 @@ def recalculate_invoices(invoice_ids: list[int], *, actor) -> None:
         invoice.paid_amount, invoice.paid_date = running, paid_date
         if invoice.status != InvoiceStatus.CANCELLED:
             invoice.status = infer_invoice_status(invoice)
-    bulk_update_with_history(invoices, Invoice, ["paid_amount", "paid_date", "status"],
-                             batch_size=BATCH, default_user=actor)  # fmt: skip
+    bulk_update_with_history(
+        invoices,
+        Invoice,
+        ["paid_amount", "paid_date", "status"],
+        batch_size=BATCH,
+        default_user=actor,
+    )
 
 
 IMPORTERS = {

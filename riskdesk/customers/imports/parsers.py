@@ -43,10 +43,13 @@ def as_text(cell: object) -> str:
 def parse_text(cell: object, *, max_length: int) -> str:
     text = as_text(cell)
     if _CONTROL.search(text):
-        raise CellError(ImportErrorCode.INVALID_TEXT, "含有不可见控制字符 / contains control characters")
+        raise CellError(
+            ImportErrorCode.INVALID_TEXT, "含有不可见控制字符 / contains control characters"
+        )
     if len(text) > max_length:
         raise CellError(
-            ImportErrorCode.TOO_LONG, f"超过 {max_length} 个字符 / longer than {max_length} characters"
+            ImportErrorCode.TOO_LONG,
+            f"超过 {max_length} 个字符 / longer than {max_length} characters",
         )
     return text
 
@@ -119,5 +122,7 @@ def parse_tags(cell: object) -> list[str]:
     tags = sorted({part.strip() for part in parts if part.strip()})
     too_long = [tag for tag in tags if len(tag) > 50]
     if too_long:
-        raise CellError(ImportErrorCode.TOO_LONG, "标签超过 50 个字符 / tag longer than 50 characters")
+        raise CellError(
+            ImportErrorCode.TOO_LONG, "标签超过 50 个字符 / tag longer than 50 characters"
+        )
     return tags

@@ -43,7 +43,8 @@ def read_csv(content: bytes, encoding: str | None = None) -> RawTable:
     text, used = _decode(content, encoding)
     if "\x00" in text:
         raise ImportFileError(
-            ImportErrorCode.UNREADABLE, "文件含有二进制内容，不是 CSV / The file is binary, not CSV."
+            ImportErrorCode.UNREADABLE,
+            "文件含有二进制内容，不是 CSV / The file is binary, not CSV.",
         )
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -78,7 +79,9 @@ def read_xlsx(content: bytes) -> RawTable:
     return RawTable(headers=headers, rows=rows[1:], encoding="xlsx")
 
 
-def read_table(content: bytes, filename: str, *, encoding: str | None = None, max_bytes: int) -> RawTable:
+def read_table(
+    content: bytes, filename: str, *, encoding: str | None = None, max_bytes: int
+) -> RawTable:
     if max_bytes and len(content) > max_bytes:
         raise ImportFileError(
             ImportErrorCode.FILE_TOO_LARGE,

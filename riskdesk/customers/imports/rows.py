@@ -20,9 +20,7 @@ class ParsedRow:
     errors: list[RowError] = field(default_factory=list)
 
     def fail(self, column: str, code: str, message: str) -> None:
-        self.errors.append(
-            RowError(self.number, column, self.raw.get(column, ""), code, message)
-        )
+        self.errors.append(RowError(self.number, column, self.raw.get(column, ""), code, message))
 
 
 def map_headers(spec: ImportSpec, headers: list[str]) -> dict[int, str]:
@@ -74,14 +72,18 @@ def parse_rows(spec: ImportSpec, table: RawTable) -> list[ParsedRow]:
             cell = cells[index] if index < len(cells) else None
             if as_text(cell) == "":
                 if column.required:
-                    row.fail(field_name, ImportErrorCode.REQUIRED, "必填项为空 / required value missing")
+                    row.fail(
+                        field_name, ImportErrorCode.REQUIRED, "必填项为空 / required value missing"
+                    )
                 continue
             try:
                 row.values[field_name] = column.parse(cell)
             except CellError as exc:
                 row.fail(field_name, exc.code, exc.message)
-        if spec.one_of and not any(row.values.get(f) for f in spec.one_of) and not any(
-            raw.get(f) for f in spec.one_of
+        if (
+            spec.one_of
+            and not any(row.values.get(f) for f in spec.one_of)
+            and not any(raw.get(f) for f in spec.one_of)
         ):
             row.fail(spec.one_of[0], ImportErrorCode.REQUIRED, "缺少客户 / customer missing")
         parsed.append(row)

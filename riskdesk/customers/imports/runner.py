@@ -30,7 +30,9 @@ def run_import(
     spec = SPECS[kind]
     result = ImportResult(kind=kind, dry_run=dry_run)
     try:
-        table = read_table(content, filename, encoding=encoding, max_bytes=settings.IMPORT_MAX_BYTES)
+        table = read_table(
+            content, filename, encoding=encoding, max_bytes=settings.IMPORT_MAX_BYTES
+        )
         rows = parse_rows(spec, table)
     except ImportFileError as exc:
         result.errors.append(exc.error)
@@ -54,8 +56,12 @@ def run_import(
     result.applied = True
     logger.info(
         "import %s by %s: %s created, %s updated, %s rejected",
-        kind, getattr(actor, "username", "system"), result.created, result.updated, result.skipped,
-    )  # fmt: skip
+        kind,
+        getattr(actor, "username", "system"),
+        result.created,
+        result.updated,
+        result.skipped,
+    )
     return result
 
 

@@ -9,7 +9,10 @@ from riskdesk.customers.imports.specs import SPECS
 
 
 class Command(BaseCommand):
-    help = "导入客户 / 订单 / 发票 / 收款（CSV 或 Excel）。Import customers, orders, invoices or payments."
+    help = (
+        "导入客户 / 订单 / 发票 / 收款（CSV 或 Excel）。"
+        "Import customers, orders, invoices or payments."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=list(SPECS))
@@ -29,12 +32,20 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         result = services.import_records(
-            kind=kind, content=path.read_bytes(), filename=path.name, actor=actor,
-            dry_run=dry_run, valid_only=valid_only, encoding=encoding,
-        )  # fmt: skip
+            kind=kind,
+            content=path.read_bytes(),
+            filename=path.name,
+            actor=actor,
+            dry_run=dry_run,
+            valid_only=valid_only,
+            encoding=encoding,
+        )
         if format == "json":
-            payload = {k: v for k, v in result.to_dict().items()
-                       if k in ("ok", "created", "updated", "errors", "dry_run", "total_rows", "skipped")}  # fmt: skip
+            payload = {
+                k: v
+                for k, v in result.to_dict().items()
+                if k in ("ok", "created", "updated", "errors", "dry_run", "total_rows", "skipped")
+            }
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
         else:
             self._write_text(result)
@@ -44,10 +55,13 @@ class Command(BaseCommand):
     def _write_text(self, result) -> None:
         verb = "将" if result.dry_run else "已"
         self.stdout.write(
-            f"{result.kind}: {result.total_rows} 行；{verb}新增 {result.created}，{verb}更新 {result.updated}"
+            f"{result.kind}: {result.total_rows} 行；{verb}新增 {result.created}，"
+            f"{verb}更新 {result.updated}"
             f"，错误 {len(result.errors)}"
         )
         for error in result.errors:
-            self.stdout.write(f"  第 {error.row} 行 [{error.column}] {error.value!r}: {error.message}")
+            self.stdout.write(
+                f"  第 {error.row} 行 [{error.column}] {error.value!r}: {error.message}"
+            )
         if result.errors and not result.applied:
             self.stdout.write("未写入任何数据 / nothing was written")

@@ -22,5 +22,7 @@ class Command(BaseCommand):
         logging.getLogger("huey").setLevel(logging.INFO)
         backend = "Redis" if settings.REDIS_URL else f"SQLite ({settings.HUEY_SQLITE_PATH})"
         self.stdout.write(f"riskdesk worker: {workers} workers, queue on {backend}")
-        consumer = HUEY.create_consumer(workers=workers, periodic=not no_scheduler, worker_type="thread")
+        consumer = HUEY.create_consumer(
+            workers=workers, periodic=not no_scheduler, worker_type="thread"
+        )
         consumer.run()

@@ -24,7 +24,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, help="要生成的客户数 / customers to generate")
-        parser.add_argument("--serve", action="store_true", help="加载后启动服务 / serve afterwards")
+        parser.add_argument(
+            "--serve", action="store_true", help="加载后启动服务 / serve afterwards"
+        )
         parser.add_argument("--seed", type=int, default=20261128)
         parser.add_argument("--bind", default="127.0.0.1:8000")
 
@@ -33,7 +35,11 @@ class Command(BaseCommand):
             self.stderr.write("提示：未设置 RISKDESK_DEMO=1 / note: RISKDESK_DEMO=1 is not set")
         call_command("migrate", interactive=False, verbosity=0)
         users = ensure_demo_users()
-        count = customers if customers is not None else (0 if Customer.objects.exists() else DEFAULT_CUSTOMERS)
+        count = (
+            customers
+            if customers is not None
+            else (0 if Customer.objects.exists() else DEFAULT_CUSTOMERS)
+        )
         if count:
             self._load(count, seed, users)
         if customers is None or serve:
@@ -47,25 +53,39 @@ class Command(BaseCommand):
         def progress(done: int, total: int) -> None:
             width = 30
             filled = int(width * done / total)
-            self.stdout.write(f"\r演示数据 demo data [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
+            self.stdout.write(
+                f"\r演示数据 demo data [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+                ending="",
+            )
             self.stdout.flush()
 
-        summary = generate_demo_data(customers=count, owners=owners, seed=seed + Customer.objects.count(),
-                                     progress=progress)  # fmt: skip
-        record_event(actor=None, actor_name="demo", action=AuditAction.DEMO_LOADED, extra=summary.__dict__)
+        summary = generate_demo_data(
+            customers=count, owners=owners, seed=seed + Customer.objects.count(), progress=progress
+        )
+        record_event(
+            actor=None, actor_name="demo", action=AuditAction.DEMO_LOADED, extra=summary.__dict__
+        )
         self.stdout.write(
-            f"\n已生成 {summary.customers} 个客户、{summary.orders} 笔订单、{summary.invoices} 张发票、"
+            f"\n已生成 {summary.customers} 个客户、{summary.orders} 笔订单、"
+            f"{summary.invoices} 张发票、"
             f"{summary.payments} 笔收款（{time.monotonic() - started:.1f} 秒）"
         )
 
     def _print_logins(self, bind: str) -> None:
-        self.stdout.write(self.style.WARNING(
-            "\n⚠ 演示模式 DEMO MODE：数据为虚构，密钥不安全，请勿用于生产 / fictitious data, insecure key, "
-            "not for production."
-        ))  # fmt: skip
-        self.stdout.write(f"\n打开 Open http://{bind}/  ——  演示账号 demo logins (密码 password: {DEMO_PASSWORD})")
+        self.stdout.write(
+            self.style.WARNING(
+                "\n⚠ 演示模式 DEMO MODE：数据为虚构，密钥不安全，请勿用于生产 / "
+                "fictitious data, insecure key, "
+                "not for production."
+            )
+        )
+        self.stdout.write(
+            f"\n打开 Open http://{bind}/  ——  演示账号 demo logins (密码 password: {DEMO_PASSWORD})"
+        )
         for username, display, roles, team in DEMO_USERS:
-            self.stdout.write(f"  {username:<8} {roles[0]:<18} {display}{'（' + team + '）' if team else ''}")
+            self.stdout.write(
+                f"  {username:<8} {roles[0]:<18} {display}{'（' + team + '）' if team else ''}"
+            )
         self.stdout.write("")
 
     def _serve(self, bind: str) -> None:

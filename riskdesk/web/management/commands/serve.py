@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("RISKDESK_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("RISKDESK_WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("RISKDESK_WEB_WORKERS", "2"))
+        )
         parser.add_argument("--no-collectstatic", action="store_true")
 
     def handle(self, *args, bind, workers, no_collectstatic, **options):
@@ -20,6 +22,16 @@ class Command(BaseCommand):
         from gunicorn.app.wsgiapp import run
 
         self.stdout.write(f"riskdesk web on http://{bind} (DEBUG={settings.DEBUG})")
-        sys.argv = ["gunicorn", "riskdesk.wsgi:application", "--bind", bind, "--workers", str(workers),
-                    "--access-logfile", "-", "--timeout", "120"]  # fmt: skip
+        sys.argv = [
+            "gunicorn",
+            "riskdesk.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "120",
+        ]
         run()
