@@ -72,7 +72,9 @@ def set_roles(*, user: User, roles: list[str], actor: User | None) -> None:
         raise ValueError(f"未知角色 / unknown roles: {', '.join(unknown)}")
     ensure_role_groups()
     before = sorted(user.groups.values_list("name", flat=True))
+    user._roles_audited = True  # this service writes its own, richer audit event
     user.groups.set(Group.objects.filter(name__in=roles))
+    del user._roles_audited
     user.__dict__.pop("roles", None)
     record_event(
         actor=actor,

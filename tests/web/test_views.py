@@ -1,0 +1,35 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_counts_only_visible_customers(client, users, make_customer):
+    make_customer(owner=users["sales"], industry="制造业")
+    make_customer(owner=users["other_sales"], industry="建筑业")
+    client.force_login(users["sales"])
+    page = client.get("/").content.decode()
+    assert 'data-testid="customer-count">1<' in page
+    assert "建筑业" not in page
+
+
+def test_api_docs_and_schema_are_served_locally(client, users):
+    client.force_login(users["risk"])
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/customers/" in schema.content
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs and "cdn" not in docs.lower() and "unpkg" not in docs
+
+
+def test_job_progress_partial_polls_until_done(client, users):
+    from riskdesk.jobs import services
+
+    job = services.start_job(kind="x", title="重新评估", actor=users["risk"], total=4)
+    services.report_progress(job_id=job.pk, done=1)
+    client.force_login(users["risk"])
+    running = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert "25%" in running and "hx-get" in running
+    services.finish_job(job_id=job.pk)
+    done = client.get(f"/jobs/{job.pk}/progress/").content.decode()
+    assert "100%" in done and "hx-get" not in done
+    client.force_login(users["sales"])
+    assert client.get(f"/jobs/{job.pk}/progress/").status_code == 404
