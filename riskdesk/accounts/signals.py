@@ -6,7 +6,6 @@ from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 from riskdesk.accounts.models import User
-
 from riskdesk.audit.choices import AuditAction
 from riskdesk.audit.services import record_event
 
