@@ -111,9 +111,8 @@ class DemoSummary:
     payments: int
 
 
-def _usccs(rng: np.random.Generator, n: int) -> np.ndarray:
-    """``n`` distinct valid USCCs, both check characters computed column-wise."""
-    codes: set[str] = set()
+def _usccs(rng: np.random.Generator, n: int, codes: set[str]) -> np.ndarray:
+    """``n`` valid USCCs not in ``codes`` (which grows), both check characters column-wise."""
     result: list[str] = []
     while len(result) < n:
         need = n - len(result)
@@ -134,8 +133,9 @@ def _usccs(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.array(result)
 
 
-def _names(rng: np.random.Generator, cities: np.ndarray, industries: np.ndarray) -> list[str]:
-    seen: set[str] = set()
+def _names(
+    rng: np.random.Generator, cities: np.ndarray, industries: np.ndarray, seen: set[str]
+) -> list[str]:
     names = []
     syllables = np.array(BRAND_SYLLABLES)
     first = rng.choice(syllables, size=len(cities))
@@ -199,7 +199,9 @@ class _Chunk:
     rows: dict[str, list[tuple]]
 
 
-def _customer_rows(rng, ids, owners, now_db) -> tuple[list[tuple], np.ndarray]:
+def _customer_rows(
+    rng, ids, owners, now_db, seen: dict[str, set[str]]
+) -> tuple[list[tuple], np.ndarray]:
     n = len(ids)
     industries = np.array(list(INDUSTRY_WEIGHTS))
     weights = np.array(list(INDUSTRY_WEIGHTS.values()))
@@ -209,8 +211,8 @@ def _customer_rows(rng, ids, owners, now_db) -> tuple[list[tuple], np.ndarray]:
     city = np.array(
         [CITIES[p][int(r * len(CITIES[p]))] for p, r in zip(province, rng.random(n), strict=True)]
     )
-    names = _names(rng, city, industry)
-    usccs = _usccs(rng, n)
+    names = _names(rng, city, industry, seen["names"])
+    usccs = _usccs(rng, n, seen["usccs"])
     owner_pick = rng.integers(0, len(owners), size=n)
     status = rng.choice(["active", "suspended", "closed"], size=n, p=[0.94, 0.03, 0.03])
     rows = [
@@ -395,24 +397,41 @@ def generate_demo_data(
         "payment": _next_id("customers_payment"),
     }
     totals = DemoSummary(0, 0, 0, 0)
+    seen = {
+        "usccs": set(Customer.objects.values_list("uscc", flat=True)),
+        "names": set(Customer.objects.values_list("name", flat=True)),
+    }
     for offset in range(0, customers, chunk_size):
         n = min(chunk_size, customers - offset)
         ids = np.arange(counters["customer"], counters["customer"] + n)
         counters["customer"] += n
+        run = _Run(rng, owners, now_db, tag_ids, counters, today, orders_per_year, totals, seen)
         with transaction.atomic():
-            _write_chunk(
-                rng, ids, owners, now_db, tag_ids, counters, today, orders_per_year, totals
-            )
+            _write_chunk(run, ids)
         if progress:
             progress(offset + n, customers)
     _reset_sequences([Customer, Order, Invoice, Payment, PaymentAllocation])
     return totals
 
 
-def _write_chunk(
-    rng, ids, owners, now_db, tag_ids, counters, today, orders_per_year, totals
-) -> None:
-    customer_rows, _status = _customer_rows(rng, ids, owners, now_db)
+@dataclass
+class _Run:
+    """Everything one generation run shares between its chunks."""
+
+    rng: np.random.Generator
+    owners: list[tuple[int, int | None]]
+    now_db: object
+    tag_ids: list[int]
+    counters: dict[str, int]
+    today: dt.date
+    orders_per_year: float
+    totals: DemoSummary
+    seen: dict[str, set[str]]
+
+
+def _write_chunk(run: _Run, ids: np.ndarray) -> None:
+    rng, now_db, counters, totals = run.rng, run.now_db, run.counters, run.totals
+    customer_rows, _status = _customer_rows(rng, ids, run.owners, now_db, run.seen)
     _copy_or_insert(
         "customers_customer",
         [
@@ -432,9 +451,9 @@ def _write_chunk(
         customer_rows,
     )
     _copy_or_insert(
-        "customers_customer_tags", ["customer_id", "tag_id"], _tag_rows(rng, ids, tag_ids)
+        "customers_customer_tags", ["customer_id", "tag_id"], _tag_rows(rng, ids, run.tag_ids)
     )
-    docs = _document_rows(rng, _trading(rng, ids, orders_per_year), ids, counters, today)
+    docs = _document_rows(rng, _trading(rng, ids, run.orders_per_year), ids, counters, run.today)
     stamp = [now_db, now_db]
     _copy_or_insert(
         "customers_order",
