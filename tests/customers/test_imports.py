@@ -166,6 +166,11 @@ def test_broken_files_are_refused_as_a_whole(risk, content, code):
     assert not Customer.objects.exists()
 
 
+def test_malformed_csv_is_refused(risk):
+    result = run(risk, "customers", b'name,uscc\n"' + b"x" * 200_000 + b'",1\n')
+    assert [e.code for e in result.errors] == ["unreadable"]
+
+
 def test_legacy_xls_and_fake_xlsx_are_refused(risk):
     assert run(risk, "customers", b"whatever", "old.xls").errors[0].code == "unreadable"
     assert run(risk, "customers", b"PK\x03\x04not-a-zip", "x.xlsx").errors[0].code == "unreadable"

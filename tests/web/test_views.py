@@ -33,3 +33,9 @@ def test_job_progress_partial_polls_until_done(client, users):
     assert "100%" in done and "hx-get" not in done
     client.force_login(users["sales"])
     assert client.get(f"/jobs/{job.pk}/progress/").status_code == 404
+
+
+def test_chinese_is_the_default_whatever_the_browser_says(client, users):
+    client.force_login(users["risk"])
+    page = client.get("/customers/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "导出 Excel" in page and 'lang="zh-hans"' in page

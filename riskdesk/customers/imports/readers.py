@@ -50,7 +50,12 @@ def read_csv(content: bytes, encoding: str | None = None) -> RawTable:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    except csv.Error as exc:
+        raise ImportFileError(
+            ImportErrorCode.UNREADABLE, f"CSV 格式错误 / malformed CSV: {exc}"
+        ) from exc
     if not rows:
         raise ImportFileError(ImportErrorCode.EMPTY, "文件为空 / The file is empty.")
     return RawTable(headers=[h.strip() for h in rows[0]], rows=list(rows[1:]), encoding=used)
