@@ -28,7 +28,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy riskdesk/engine riskdesk/dossier
+	$(VENV)/bin/mypy riskdesk/engine
 
 migrations-check: install
 	RISKDESK_TESTING=1 $(PY) manage.py makemigrations --check --dry-run

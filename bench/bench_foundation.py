@@ -46,8 +46,10 @@ def load(customers: int, env: dict[str, str]) -> float:
 
 def measure(repeat: int) -> list[tuple[str, float, float]]:
     import django
+    from django.core.management import call_command
 
     django.setup()
+    call_command("collectstatic", interactive=False, verbosity=0)
     from django.test import Client
     from django.utils import timezone
 
@@ -101,22 +103,25 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--database-url")
+    parser.add_argument("--reuse", help="data dir of an earlier run: skip loading, only measure")
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp(prefix="riskdesk-bench-")
+    workdir = args.reuse or tempfile.mkdtemp(prefix="riskdesk-bench-")
     env = dict(
         os.environ,
         RISKDESK_DEMO="1",
         RISKDESK_DATA_DIR=workdir,
         DJANGO_SETTINGS_MODULE="riskdesk.settings",
+        RISKDESK_ALLOWED_HOSTS="testserver",
     )
     if args.database_url:
         env["RISKDESK_DATABASE_URL"] = args.database_url
     os.environ.update(env)
-    seconds = load(args.customers, env)
-    print(
-        f"\nloaded {args.customers:,} demo customers in {seconds:.1f} s "
-        f"({args.customers / seconds:,.0f} customers/s) into {args.database_url or workdir}"
-    )
+    if not args.reuse:
+        seconds = load(args.customers, env)
+        print(
+            f"\nloaded {args.customers:,} demo customers in {seconds:.1f} s "
+            f"({args.customers / seconds:,.0f} customers/s) into {args.database_url or workdir}"
+        )
     results = measure(args.repeat)
     width = max(len(name) for name, *_ in results)
     print(f"\n{'case':<{width}}  {'median ms':>10}  {'p95 ms':>8}")

@@ -44,6 +44,7 @@ INVOICE_SCHEMA = {
 }
 FIRST_SEEN_SCHEMA = {"customer_id": pl.Int64, "first_seen": pl.Date}
 WINDOW_DAYS = 365
+SMALL_SELECTION = 500  # up to this many customers, read their documents by customer index
 
 
 def _frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -70,42 +71,105 @@ def _fetch(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.DataFra
         return _frame(cursor.fetchall(), schema)
 
 
+_ORDER_COLUMNS = (
+    "SELECT customer_id, CAST(order_date AS TEXT), CAST(ROUND(amount * 100) AS BIGINT), status "
+    "FROM customers_order WHERE "
+)
+_INVOICE_COLUMNS = (
+    "SELECT customer_id, CAST(issue_date AS TEXT), CAST(due_date AS TEXT), "
+    "CAST(ROUND(amount * 100) AS BIGINT), CAST(ROUND(paid_amount * 100) AS BIGINT), "
+    "CAST(paid_date AS TEXT), status FROM customers_invoice WHERE "
+)
+
+
 def load_trading_frames(
     *, as_of: dt.date, customer_ids: list[int] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Orders, invoices and first-document dates relevant at ``as_of``.
 
     Settled documents older than the window cannot change any aggregate, so they stay in the
-    database; only their earliest date matters (customer_since_years).
+    database; only their earliest date matters (customer_since_years). Each query is a range or
+    an equality that an index answers, never an OR across columns.
     """
     start = as_of - dt.timedelta(days=WINDOW_DAYS)
     where, ids = _in_clause("customer_id", customer_ids)
+    if customer_ids is not None and len(customer_ids) <= SMALL_SELECTION:
+        return _load_selection(as_of, where, ids)
+    orders = pl.concat(
+        [
+            _fetch(
+                _ORDER_COLUMNS
+                + "order_date > %s AND order_date <= %s AND status <> 'cancelled'"
+                + where,
+                [start, as_of, *ids],
+                ORDER_SCHEMA,
+            ),
+            _fetch(
+                _ORDER_COLUMNS + "status = 'open' AND order_date <= %s" + where,
+                [start, *ids],
+                ORDER_SCHEMA,
+            ),
+        ]
+    )
+    invoices = pl.concat(
+        [
+            _fetch(
+                _INVOICE_COLUMNS
+                + "issue_date > %s AND issue_date <= %s AND status <> 'cancelled'"
+                + where,
+                [start, as_of, *ids],
+                INVOICE_SCHEMA,
+            ),
+            _fetch(
+                _INVOICE_COLUMNS + "status IN ('open', 'partial') AND issue_date <= %s" + where,
+                [start, *ids],
+                INVOICE_SCHEMA,
+            ),
+            _fetch(
+                _INVOICE_COLUMNS
+                + "status = 'paid' AND paid_date > %s AND issue_date <= %s"
+                + where,
+                [start, start, *ids],
+                INVOICE_SCHEMA,
+            ),
+        ]
+    )
+    first_seen = _first_seen(as_of, where, ids)
+    return orders, invoices, first_seen
+
+
+def _load_selection(
+    as_of: dt.date, where: str, ids: list[int]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """A few customers: all their live documents through the (customer, date) indexes.
+
+    Older settled documents are loaded too; the aggregation rules give them no weight.
+    """
+    alive = "status <> 'cancelled'"
     orders = _fetch(
-        "SELECT customer_id, CAST(order_date AS TEXT), CAST(ROUND(amount * 100) AS BIGINT), status "
-        "FROM customers_order WHERE order_date <= %s AND status <> 'cancelled' "
-        "AND (status = 'open' OR order_date > %s)" + where,
-        [as_of, start, *ids],
-        ORDER_SCHEMA,
+        _ORDER_COLUMNS + f"order_date <= %s AND {alive}" + where, [as_of, *ids], ORDER_SCHEMA
     )
     invoices = _fetch(
-        "SELECT customer_id, CAST(issue_date AS TEXT), CAST(due_date AS TEXT), "
-        "CAST(ROUND(amount * 100) AS BIGINT), CAST(ROUND(paid_amount * 100) AS BIGINT), "
-        "CAST(paid_date AS TEXT), status FROM customers_invoice "
-        "WHERE issue_date <= %s AND status <> 'cancelled' "
-        "AND (paid_amount < amount OR issue_date > %s OR paid_date > %s)" + where,
-        [as_of, start, start, *ids],
-        INVOICE_SCHEMA,
+        _INVOICE_COLUMNS + f"issue_date <= %s AND {alive}" + where, [as_of, *ids], INVOICE_SCHEMA
     )
-    first_seen = _fetch(
-        "SELECT customer_id, CAST(MIN(d) AS TEXT) FROM ("
-        "SELECT customer_id, order_date AS d FROM customers_order "
-        "WHERE order_date <= %s AND status <> 'cancelled'" + where + " UNION ALL "
-        "SELECT customer_id, issue_date AS d FROM customers_invoice "
-        "WHERE issue_date <= %s AND status <> 'cancelled'" + where + ") docs GROUP BY customer_id",
-        [as_of, *ids, as_of, *ids],
-        FIRST_SEEN_SCHEMA,
-    )
-    return orders, invoices, first_seen
+    return orders, invoices, _first_seen(as_of, where, ids)
+
+
+def _first_seen(as_of: dt.date, where: str, ids: list[int]) -> pl.DataFrame:
+    # Two GROUP BYs that the (customer, date) indexes answer, merged here.
+    per_table = [
+        _fetch(
+            f"SELECT customer_id, CAST(MIN({column}) AS TEXT) FROM {table} "
+            f"WHERE {column} <= %s AND status <> 'cancelled'" + where + " GROUP BY customer_id",
+            [as_of, *ids],
+            FIRST_SEEN_SCHEMA,
+        )
+        for table, column in (
+            ("customers_order", "order_date"),
+            ("customers_invoice", "issue_date"),
+        )
+    ]
+    return pl.concat(per_table).group_by("customer_id").agg(pl.col("first_seen").min())
 
 
 def _order_aggregates(orders: pl.DataFrame, as_of: dt.date, start: dt.date) -> pl.DataFrame:

@@ -125,7 +125,10 @@ class Order(models.Model):
         verbose_name = _("订单")
         verbose_name_plural = _("订单")
         ordering = ["-order_date", "-id"]
-        indexes = [models.Index(fields=["customer", "order_date"])]
+        indexes = [
+            models.Index(fields=["customer", "order_date"]),
+            models.Index(fields=["status", "order_date"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -157,7 +160,11 @@ class Invoice(models.Model):
         verbose_name = _("发票")
         verbose_name_plural = _("发票")
         ordering = ["-issue_date", "-id"]
-        indexes = [models.Index(fields=["customer", "issue_date"])]
+        indexes = [
+            models.Index(fields=["customer", "issue_date"]),
+            models.Index(fields=["status", "issue_date"]),
+            models.Index(fields=["paid_date"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
