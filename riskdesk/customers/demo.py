@@ -155,18 +155,22 @@ def _names(
 
 
 def _copy_or_insert(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """Bulk insert: COPY on PostgreSQL, the driver's own executemany on SQLite."""
     if not rows:
         return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    names = ", ".join(columns)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             buffer = io.StringIO()
             for row in rows:
                 buffer.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 copy.write(buffer.getvalue())
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        return
+    connection.ensure_connection()
+    marks = ", ".join(["?"] * len(columns))
+    # Django's cursor wrapper re-formats every parameter row; the raw driver does not.
+    connection.connection.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def _next_id(table: str) -> int:
