@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "riskdesk.audit",
     "riskdesk.jobs",
     "riskdesk.customers",
+    "riskdesk.intel",
     "riskdesk.web",
 ]
 

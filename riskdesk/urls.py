@@ -10,6 +10,7 @@ admin.site.site_title = "riskdesk"
 urlpatterns = [
     path("", include("riskdesk.web.urls")),
     path("customers/", include("riskdesk.customers.urls")),
+    path("customers/", include("riskdesk.intel.urls")),
     path("accounts/", include("riskdesk.accounts.urls")),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("riskdesk.customers.api.urls")),
     path("api/", include("riskdesk.accounts.api.urls")),
+    path("api/intel/", include("riskdesk.intel.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

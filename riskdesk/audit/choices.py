@@ -19,3 +19,6 @@ class AuditAction(models.TextChoices):
     IMPORT_REJECTED = "import_rejected", _("导入被拒绝")
     EXPORT = "export", _("导出")
     DEMO_LOADED = "demo_loaded", _("加载演示数据")
+    DOSSIER_REFRESHED = "dossier_refreshed", _("刷新企业档案")
+    DOSSIER_QUARANTINED = "dossier_quarantined", _("隔离数据源返回内容")
+    PROVIDER_PUSH = "provider_push", _("数据源推送")

@@ -39,3 +39,38 @@ def test_chinese_is_the_default_whatever_the_browser_says(client, users):
     client.force_login(users["risk"])
     page = client.get("/customers/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "导出 Excel" in page and 'lang="zh-hans"' in page
+
+
+def _quoted(line: str) -> str:
+    return line if line.startswith('"') else line.split(" ", 1)[1]
+
+
+def _po_entries(text: str) -> dict[str, str]:
+    import json
+
+    entries = {}
+    for block in text.split("\n\n"):
+        lines = [line for line in block.splitlines() if not line.startswith("#")]
+        if not lines or not lines[0].startswith("msgid ") or "msgid_plural" in block:
+            continue
+        split = next(k for k, line in enumerate(lines) if line.startswith("msgstr"))
+        msgid = "".join(json.loads(_quoted(line)) for line in lines[:split])
+        msgstr = "".join(json.loads(_quoted(line)) for line in lines[split:])
+        if msgid:
+            entries[msgid] = msgstr
+    return entries
+
+
+def test_english_catalogue_is_complete_and_compiled():
+    import gettext
+    from pathlib import Path
+
+    locale = Path(__file__).resolve().parents[2] / "riskdesk" / "locale" / "en" / "LC_MESSAGES"
+    text = (locale / "django.po").read_text(encoding="utf-8")
+    assert "#, fuzzy" not in text
+    entries = _po_entries(text)
+    assert entries and not [msgid for msgid, msgstr in entries.items() if not msgstr]
+    with open(locale / "django.mo", "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = [msgid for msgid, msgstr in entries.items() if compiled.gettext(msgid) != msgstr]
+    assert not stale, f"django.mo is stale, run `make messages`: {stale[:3]}"

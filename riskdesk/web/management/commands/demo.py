@@ -42,6 +42,7 @@ class Command(BaseCommand):
         )
         if count:
             self._load(count, seed, users)
+            self._fetch_dossiers()
         if customers is None or serve:
             self._print_logins(bind)
             self._serve(bind)
@@ -69,6 +70,18 @@ class Command(BaseCommand):
             f"\n已生成 {summary.customers} 个客户、{summary.orders} 笔订单、"
             f"{summary.invoices} 张发票、"
             f"{summary.payments} 笔收款（{time.monotonic() - started:.1f} 秒）"
+        )
+
+    def _fetch_dossiers(self) -> None:
+        """Sandbox dossiers for every new customer: a baseline half a year ago, then today's,
+        so the profiles open with a change timeline already."""
+        from riskdesk.intel.demo import load_demo_dossiers
+
+        started = time.monotonic()
+        summary = load_demo_dossiers()
+        self.stdout.write(
+            f"已获取 {summary['customers']} 份企业档案、{summary['events']} 条变更事件"
+            f"（{time.monotonic() - started:.1f} 秒）"
         )
 
     def _print_logins(self, bind: str) -> None:
