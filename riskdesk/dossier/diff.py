@@ -21,6 +21,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from pydantic_core import from_json
+
 from riskdesk.dossier.events import EVENT_TYPES, ChangeEvent, Severity, make_event
 from riskdesk.dossier.schema import (
     TAX_GRADE_RANK,
@@ -34,15 +36,18 @@ from riskdesk.dossier.schema import (
     DossierItem,
     Enforcement,
     EquityPledge,
+    Judicial,
     Lawsuit,
     LitigationRole,
     NewsArticle,
+    Operations,
     Penalty,
     Registration,
     RegistrationStatus,
     SanctionsHit,
     SeriousViolation,
     ShareholderKind,
+    Tax,
     TaxArrears,
     TaxGrade,
     TaxViolation,
@@ -83,7 +88,7 @@ def diff_dossiers(
             _LicenceRow(item.id, item.name, item.number, item.valid_to) for item in after.licences
         ]
         return _licence_events(after.uscc, licences, licences, window)
-    return _diff_documents(json.loads(before_bytes), json.loads(after_bytes), window)
+    return _diff_documents(_Document(before_bytes), _Document(after_bytes), window)
 
 
 def diff_canonical(
@@ -94,45 +99,148 @@ def diff_canonical(
     previous_as_of: date | None = None,
     expiring_within_days: int = 30,
 ) -> list[ChangeEvent]:
-    """Same as :func:`diff_dossiers` for stored canonical bytes; parses only when they differ."""
+    """Same as :func:`diff_dossiers` for stored canonical bytes; parses only what differs."""
     if before is None:
         return []
     window = _LicenceWindow.of(as_of, previous_as_of, expiring_within_days)
     if before == after:
         if window is None or not window.moved:
             return []
-        document = json.loads(after)
-        licences = [_licence_row(item) for item in document["licences"]]
-        return _licence_events(document["registration"]["uscc"], licences, licences, window)
-    return _diff_documents(json.loads(before), json.loads(after), window)
+        document = _Document(after)
+        licences = [_licence_row(item) for item in document.value(_LICENCES)]
+        return _licence_events(document.uscc(), licences, licences, window)
+    return _diff_documents(_Document(before), _Document(after), window)
 
 
-def _diff_documents(old: Doc, new: Doc, window: _LicenceWindow | None) -> list[ChangeEvent]:
-    uscc = new["registration"]["uscc"]
+# ---------------------------------------------------------------------------- lazy documents
+
+
+type JsonPath = tuple[str, ...]
+
+_SPLIT_OBJECTS: dict[JsonPath, tuple[str, ...]] = {
+    (): tuple(sorted(Dossier.model_fields)),
+    ("judicial",): tuple(sorted(Judicial.model_fields)),
+    ("operations",): tuple(sorted(Operations.model_fields)),
+    ("tax",): tuple(sorted(Tax.model_fields)),
+}
+"""Objects whose members are compared as bytes. No field below them may share a member's name
+(a test checks the schema), so ``,"name":`` occurs in their canonical bytes only as a member."""
+
+_MARKERS: dict[JsonPath, tuple[bytes, ...]] = {
+    path: tuple(
+        f"{'{' if number == 0 else ','}{json.dumps(key)}:".encode()
+        for number, key in enumerate(keys)
+    )
+    for path, keys in _SPLIT_OBJECTS.items()
+}
+_REGISTRATION: JsonPath = ("registration",)
+_LICENCES: JsonPath = ("licences",)
+_ABNORMAL: JsonPath = ("operations", "abnormal_operations")
+_GRADES: JsonPath = ("tax", "credit_grades")
+_FINANCIALS: JsonPath = ("financials",)
+_USCC_MARKER = b',"uscc":'
+
+
+def _split(data: bytes, path: JsonPath) -> dict[str, bytes] | None:
+    """The canonical bytes of each member of the object at ``path``, or ``None`` when ``data``
+    is not canonical JSON (another key order, whitespace, missing or extra members)."""
+    markers = _MARKERS[path]
+    if not data.startswith(markers[0]) or not data.endswith(b"}"):
+        return None
+    keys, find = _SPLIT_OBJECTS[path], data.find
+    members, start = {}, len(markers[0])
+    for key, marker in zip(keys, markers[1:], strict=False):
+        found = find(marker, start)
+        if found < 0:
+            return None
+        members[key] = data[start:found]
+        start = found + len(marker)
+    members[keys[-1]] = data[start:-1]
+    return members
+
+
+class _Document:
+    """A dossier's canonical bytes, read lazily: the members of the big objects are cut out
+    as bytes (equal bytes, equal facts) and parsed only when the diff needs to look inside.
+
+    Bytes that are not canonical are parsed whole, as before; both kinds compare with each
+    other through their parsed values.
+    """
+
+    __slots__ = ("_members", "_values")
+
+    def __init__(self, data: bytes) -> None:
+        root = _split(data, ())
+        self._members: dict[JsonPath, dict[str, bytes] | None] = {(): root}
+        self._values: dict[JsonPath, Any] = {} if root is not None else {(): json.loads(data)}
+
+    def raw(self, path: JsonPath) -> bytes | None:
+        """The canonical bytes at ``path``, when they can be cut out without parsing."""
+        parent = path[:-1]
+        if parent not in self._members:
+            above = self.raw(parent) if parent in _MARKERS else None
+            self._members[parent] = None if above is None else _split(above, parent)
+        members = self._members[parent]
+        return None if members is None else members.get(path[-1])
+
+    def value(self, path: JsonPath) -> Any:
+        if path in self._values:
+            return self._values[path]
+        raw = self.raw(path)
+        value = from_json(raw) if raw is not None else self.value(path[:-1])[path[-1]]
+        self._values[path] = value
+        return value
+
+    def differs(self, other: _Document, path: JsonPath) -> bool:
+        if len(path) > 1 and not self.differs(other, path[:-1]):
+            return False
+        mine, theirs = self.raw(path), other.raw(path)
+        if mine is not None and theirs is not None:
+            return mine != theirs
+        return bool(self.value(path) != other.value(path))
+
+    def uscc(self) -> str:
+        """The USCC without parsing the registration: ``uscc`` is its last member."""
+        registration = self.raw(_REGISTRATION)
+        if registration is not None:
+            found = registration.rfind(_USCC_MARKER)
+            tail = registration[found + len(_USCC_MARKER) : -1] if found >= 0 else b""
+            if tail.startswith(b'"') and tail.endswith(b'"') and tail.count(b'"') == 2:
+                return str(from_json(tail))
+        return str(self.value(_REGISTRATION)["uscc"])
+
+
+def _diff_documents(
+    old: _Document, new: _Document, window: _LicenceWindow | None
+) -> list[ChangeEvent]:
+    uscc = new.uscc()
     events: list[ChangeEvent] = []
-    if old["registration"] != new["registration"]:
-        events += _registration_events(uscc, old["registration"], new["registration"])
-    if old["personnel"] != new["personnel"]:
-        events += _personnel_events(uscc, old["personnel"], new["personnel"])
-    if old["shareholders"] != new["shareholders"]:
-        events += _shareholder_events(uscc, old["shareholders"], new["shareholders"])
+    for path, handler in (
+        (_REGISTRATION, _registration_events),
+        (("personnel",), _personnel_events),
+        (("shareholders",), _shareholder_events),
+    ):
+        if new.differs(old, path):
+            events += handler(uscc, old.value(path), new.value(path))
     for rule in _ADDED_RULES:
-        old_items, new_items = rule.items(old), rule.items(new)
-        if old_items != new_items:
-            events += rule.events(uscc, old_items, new_items)
-    old_abnormal = old["operations"]["abnormal_operations"]
-    new_abnormal = new["operations"]["abnormal_operations"]
-    if old_abnormal != new_abnormal:
-        events += _abnormal_removed_events(uscc, old_abnormal, new_abnormal)
-    if old["tax"]["credit_grades"] != new["tax"]["credit_grades"]:
-        events += _tax_grade_events(uscc, old["tax"]["credit_grades"], new["tax"]["credit_grades"])
-    if old["financials"] != new["financials"]:
-        events += _loss_events(uscc, old["financials"], new["financials"])
+        if new.differs(old, rule.path):
+            events += rule.events(uscc, old.value(rule.path), new.value(rule.path))
+    if new.differs(old, _ABNORMAL):
+        events += _abnormal_removed_events(uscc, old.value(_ABNORMAL), new.value(_ABNORMAL))
+    if new.differs(old, _GRADES):
+        events += _tax_grade_events(uscc, old.value(_GRADES), new.value(_GRADES))
+    if new.differs(old, _FINANCIALS) and _may_report_loss(new.raw(_FINANCIALS)):
+        events += _loss_events(uscc, old.value(_FINANCIALS), new.value(_FINANCIALS))
     if window is not None:
-        old_rows = [_licence_row(item) for item in old["licences"]]
-        new_rows = [_licence_row(item) for item in new["licences"]]
+        old_rows = [_licence_row(item) for item in old.value(_LICENCES)]
+        new_rows = [_licence_row(item) for item in new.value(_LICENCES)]
         events += _licence_events(uscc, old_rows, new_rows, window)
     return events
+
+
+def _may_report_loss(financials: bytes | None) -> bool:
+    """Without a negative number in the new reports there is no loss to report."""
+    return financials is None or b':"-' in financials or b":-" in financials
 
 
 # ---------------------------------------------------------------------------- formatting
@@ -346,12 +454,6 @@ class _AddedRule:
     texts: Callable[[Doc], Texts]
     severity: Callable[[Doc], Severity | None] = _no_severity
     applies: Callable[[Doc], bool] = _always
-
-    def items(self, document: Doc) -> list[Doc]:
-        value: Any = document
-        for key in self.path:
-            value = value[key]
-        return value  # type: ignore[no-any-return]
 
     def events(self, uscc: str, old: list[Doc], new: list[Doc]) -> list[ChangeEvent]:
         old_ids = {item["id"] for item in old}

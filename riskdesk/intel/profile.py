@@ -180,6 +180,7 @@ def lawsuit_chart(dossier: Dossier) -> dict[str, Any]:
         {
             "name": label(role),
             "type": "bar",
+            "barMaxWidth": 48,
             "stack": "role",
             "data": [counts[(year, role)] for year in years],
         }
@@ -188,7 +189,7 @@ def lawsuit_chart(dossier: Dossier) -> dict[str, Any]:
     ]
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {},
+        "legend": {"top": 0, "left": "center"},
         "grid": {"left": 40, "right": 20, "top": 40, "bottom": 30},
         "xAxis": {"type": "category", "data": [str(year) for year in years]},
         "yAxis": {"type": "value", "minInterval": 1},
