@@ -15,6 +15,7 @@ bytes did not change.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -52,6 +53,7 @@ from riskdesk.dossier.schema import (
     TaxGrade,
     TaxViolation,
     TerminatedCase,
+    canonical_bytes,
     canonical_json,
     key_text,
 )
@@ -139,6 +141,7 @@ _ABNORMAL: JsonPath = ("operations", "abnormal_operations")
 _GRADES: JsonPath = ("tax", "credit_grades")
 _FINANCIALS: JsonPath = ("financials",)
 _USCC_MARKER = b',"uscc":'
+_ITEM_ID = re.compile(rb'"id":"([^"\\]*)"')
 
 
 def _split(data: bytes, path: JsonPath) -> dict[str, bytes] | None:
@@ -191,13 +194,43 @@ class _Document:
         self._values[path] = value
         return value
 
+    def ids(self, path: JsonPath) -> set[str] | None:
+        """The item ids of the list at ``path`` read from its bytes (items are flat objects,
+        so every ``"id":`` is one item's id), or ``None`` when that needs parsing."""
+        raw = self.raw(path)
+        if raw is None:
+            return None
+        found = _ITEM_ID.findall(raw)
+        if len(found) != raw.count(b'"id":'):
+            return None
+        return {item_id.decode() for item_id in found}
+
+    def added_items(self, old: _Document, path: JsonPath) -> list[Doc]:
+        """The items of the list at ``path`` whose id ``old`` does not have, in list order."""
+        old_ids, new_ids = old.ids(path), self.ids(path)
+        if old_ids is not None and new_ids is not None and new_ids <= old_ids:
+            return []
+        if old_ids is None:
+            old_ids = {item["id"] for item in old.value(path)}
+        return [item for item in self.value(path) if item["id"] not in old_ids]
+
+    def holds(self, path: JsonPath, item: Doc) -> bool:
+        """Whether the list at ``path`` holds ``item`` byte for byte (``False`` if unsure)."""
+        raw = self.raw(path)
+        return raw is not None and canonical_bytes(item) in raw
+
     def differs(self, other: _Document, path: JsonPath) -> bool:
-        if len(path) > 1 and not self.differs(other, path[:-1]):
-            return False
         mine, theirs = self.raw(path), other.raw(path)
         if mine is not None and theirs is not None:
             return mine != theirs
         return bool(self.value(path) != other.value(path))
+
+    def changed_sections(self, other: _Document) -> set[str]:
+        """The top-level members that differ: the diff looks only inside these."""
+        mine, theirs = self._members[()], other._members[()]
+        if mine is not None and theirs is not None:
+            return {key for key, raw in mine.items() if theirs.get(key) != raw}
+        return {key for key in _SPLIT_OBJECTS[()] if self.differs(other, (key,))}
 
     def uscc(self) -> str:
         """The USCC without parsing the registration: ``uscc`` is its last member."""
@@ -214,23 +247,28 @@ def _diff_documents(
     old: _Document, new: _Document, window: _LicenceWindow | None
 ) -> list[ChangeEvent]:
     uscc = new.uscc()
+    changed = new.changed_sections(old)
+
+    def differs(path: JsonPath) -> bool:
+        return path[0] in changed and (len(path) == 1 or new.differs(old, path))
+
     events: list[ChangeEvent] = []
     for path, handler in (
         (_REGISTRATION, _registration_events),
         (("personnel",), _personnel_events),
         (("shareholders",), _shareholder_events),
     ):
-        if new.differs(old, path):
+        if differs(path):
             events += handler(uscc, old.value(path), new.value(path))
     for rule in _ADDED_RULES:
-        if new.differs(old, rule.path):
-            events += rule.events(uscc, old.value(rule.path), new.value(rule.path))
-    if new.differs(old, _ABNORMAL):
+        if differs(rule.path):
+            events += rule.events(uscc, new.added_items(old, rule.path))
+    if differs(_ABNORMAL):
         events += _abnormal_removed_events(uscc, old.value(_ABNORMAL), new.value(_ABNORMAL))
-    if new.differs(old, _GRADES):
+    if differs(_GRADES):
         events += _tax_grade_events(uscc, old.value(_GRADES), new.value(_GRADES))
-    if new.differs(old, _FINANCIALS) and _may_report_loss(new.raw(_FINANCIALS)):
-        events += _loss_events(uscc, old.value(_FINANCIALS), new.value(_FINANCIALS))
+    if differs(_FINANCIALS) and _may_report_loss(new.raw(_FINANCIALS)):
+        events += _loss_events(uscc, old, new)
     if window is not None:
         old_rows = [_licence_row(item) for item in old.value(_LICENCES)]
         new_rows = [_licence_row(item) for item in new.value(_LICENCES)]
@@ -455,13 +493,8 @@ class _AddedRule:
     severity: Callable[[Doc], Severity | None] = _no_severity
     applies: Callable[[Doc], bool] = _always
 
-    def events(self, uscc: str, old: list[Doc], new: list[Doc]) -> list[ChangeEvent]:
-        old_ids = {item["id"] for item in old}
-        return [
-            self.event(uscc, item)
-            for item in new
-            if item["id"] not in old_ids and self.applies(item)
-        ]
+    def events(self, uscc: str, added: list[Doc]) -> list[ChangeEvent]:
+        return [self.event(uscc, item) for item in added if self.applies(item)]
 
     def event(self, uscc: str, item: Doc) -> ChangeEvent:
         text_zh, text_en = self.texts(item)
@@ -784,11 +817,18 @@ def _is_loss(report: Doc | None) -> bool:
     )
 
 
-def _loss_events(uscc: str, old: list[Doc], new: list[Doc]) -> list[ChangeEvent]:
-    old_by_id = _by_id(old)
+def _loss_events(uscc: str, old: _Document, new: _Document) -> list[ChangeEvent]:
+    losses = [
+        report
+        for report in new.value(_FINANCIALS)
+        if _is_loss(report) and not old.holds(_FINANCIALS, report)
+    ]
+    if not losses:
+        return []
+    old_by_id = _by_id(old.value(_FINANCIALS))
     events = []
-    for report in new:
-        if not _is_loss(report) or _is_loss(old_by_id.get(report["id"])):
+    for report in losses:
+        if _is_loss(old_by_id.get(report["id"])):
             continue
         loss_zh, loss_en = _amount_texts(report["net_profit_cny"].lstrip("-"))
         revenue = report["revenue_cny"]
