@@ -51,7 +51,8 @@ def read_csv(content: bytes, encoding: str | None = None) -> RawTable:
     except csv.Error:
         dialect = csv.excel
     try:
-        rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+        reader = csv.reader(io.StringIO(text), dialect)
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as exc:
         raise ImportFileError(
             ImportErrorCode.UNREADABLE, f"CSV 格式错误 / malformed CSV: {exc}"
