@@ -9,6 +9,7 @@ turned into yuan (float64, two decimals) at the end.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 
 import polars as pl
@@ -66,9 +67,28 @@ def _in_clause(column: str, customer_ids: list[int] | None) -> tuple[str, list[i
 
 
 def _fetch(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    if connection.vendor == "postgresql":
+        return _fetch_copy(sql, params, schema)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return _frame(cursor.fetchall(), schema)
+
+
+def _fetch_copy(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """PostgreSQL streams the result as CSV (COPY), which Polars parses natively: no Python rows."""
+    buffer = io.BytesIO()
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    text_schema = {
+        name: (pl.String if dtype == pl.Date else dtype) for name, dtype in schema.items()
+    }
+    buffer.seek(0)
+    frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=text_schema)
+    return frame.with_columns(
+        pl.col(name).str.to_date("%Y-%m-%d") for name, dtype in schema.items() if dtype == pl.Date
+    )
 
 
 _ORDER_COLUMNS = (
