@@ -415,7 +415,14 @@ def generate_demo_data(
         if progress:
             progress(offset + n, customers)
     _reset_sequences([Customer, Order, Invoice, Payment, PaymentAllocation])
+    _refresh_planner_statistics()
     return totals
+
+
+def _refresh_planner_statistics() -> None:
+    """After a bulk load the query planners' statistics are stale; both databases have ANALYZE."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 @dataclass
