@@ -81,11 +81,11 @@ def diff_dossiers(
     """Events that explain how ``after`` differs from ``before``."""
     if before is None:
         return []
-    window = _LicenceWindow.of(as_of, previous_as_of, expiring_within_days)
     before_bytes, after_bytes = canonical_json(before), canonical_json(after)
-    if before_bytes == after_bytes:
-        if window is None or not window.moved:
-            return []
+    if before_bytes == after_bytes and _stays(as_of, previous_as_of):
+        return []
+    window = _LicenceWindow.of(as_of, previous_as_of, expiring_within_days)
+    if window is not None and before_bytes == after_bytes:
         licences = [
             _LicenceRow(item.id, item.name, item.number, item.valid_to) for item in after.licences
         ]
@@ -102,22 +102,26 @@ def diff_canonical(
     expiring_within_days: int = 30,
 ) -> list[ChangeEvent]:
     """Same as :func:`diff_dossiers` for stored canonical bytes; parses only what differs."""
-    if before is None:
+    if before is None or (before == after and _stays(as_of, previous_as_of)):
         return []
     window = _LicenceWindow.of(as_of, previous_as_of, expiring_within_days)
-    if before == after:
-        if window is None or not window.moved:
-            return []
+    if window is not None and before == after:
         document = _Document(after)
         licences = [_licence_row(item) for item in document.value(_LICENCES)]
         return _licence_events(document.uscc(), licences, licences, window)
     return _diff_documents(_Document(before), _Document(after), window)
 
 
+def _stays(as_of: date | None, previous_as_of: date | None) -> bool:
+    """Whether no licence can have crossed a date: no dates, or the same date twice."""
+    return as_of is None or previous_as_of is None or previous_as_of == as_of
+
+
 # ---------------------------------------------------------------------------- lazy documents
 
 
 type JsonPath = tuple[str, ...]
+type Span = tuple[int, int]
 
 _SPLIT_OBJECTS: dict[JsonPath, tuple[str, ...]] = {
     (): tuple(sorted(Dossier.model_fields)),
@@ -135,64 +139,95 @@ _MARKERS: dict[JsonPath, tuple[bytes, ...]] = {
     )
     for path, keys in _SPLIT_OBJECTS.items()
 }
+_MEMBERS: dict[JsonPath, tuple[JsonPath, ...]] = {
+    path: tuple((*path, key) for key in keys) for path, keys in _SPLIT_OBJECTS.items()
+}
 _REGISTRATION: JsonPath = ("registration",)
 _LICENCES: JsonPath = ("licences",)
 _ABNORMAL: JsonPath = ("operations", "abnormal_operations")
 _GRADES: JsonPath = ("tax", "credit_grades")
 _FINANCIALS: JsonPath = ("financials",)
 _USCC_MARKER = b',"uscc":'
+_CLOSE = ord("}")
 _ITEM_ID = re.compile(rb'"id":"([^"\\]*)"')
 
 
-def _split(data: bytes, path: JsonPath) -> dict[str, bytes] | None:
-    """The canonical bytes of each member of the object at ``path``, or ``None`` when ``data``
-    is not canonical JSON (another key order, whitespace, missing or extra members)."""
-    markers = _MARKERS[path]
-    if not data.startswith(markers[0]) or not data.endswith(b"}"):
+def _split(data: bytes, path: JsonPath, span: Span) -> dict[JsonPath, Span] | None:
+    """Where each member of the object at ``path`` (found at ``span`` of ``data``) starts and
+    ends; ``None`` when it is not canonical JSON (another key order, whitespace, missing or
+    extra members)."""
+    markers, (start, end) = _MARKERS[path], span
+    if not data.startswith(markers[0], start) or data[end - 1] != _CLOSE:
         return None
-    keys, find = _SPLIT_OBJECTS[path], data.find
-    members, start = {}, len(markers[0])
-    for key, marker in zip(keys, markers[1:], strict=False):
-        found = find(marker, start)
+    find, spans = data.find, {}
+    start += len(markers[0])
+    for member, marker in zip(_MEMBERS[path], markers[1:], strict=False):
+        found = find(marker, start, end)
         if found < 0:
             return None
-        members[key] = data[start:found]
+        spans[member] = (start, found)
         start = found + len(marker)
-    members[keys[-1]] = data[start:-1]
-    return members
+    spans[_MEMBERS[path][-1]] = (start, end - 1)
+    return spans
 
 
 class _Document:
-    """A dossier's canonical bytes, read lazily: the members of the big objects are cut out
-    as bytes (equal bytes, equal facts) and parsed only when the diff needs to look inside.
+    """A dossier's canonical bytes, read lazily: the members of the big objects are located
+    in the bytes (equal bytes, equal facts) and parsed only when the diff needs to look inside.
 
     Bytes that are not canonical are parsed whole, as before; both kinds compare with each
     other through their parsed values.
     """
 
-    __slots__ = ("_members", "_values")
+    __slots__ = ("_data", "_opened", "_spans", "_values")
 
     def __init__(self, data: bytes) -> None:
-        root = _split(data, ())
-        self._members: dict[JsonPath, dict[str, bytes] | None] = {(): root}
-        self._values: dict[JsonPath, Any] = {} if root is not None else {(): json.loads(data)}
+        self._data = data
+        self._opened: set[JsonPath] = set()
+        spans = _split(data, (), (0, len(data)))
+        self._spans = spans or {}
+        self._values: dict[JsonPath, Any] = {} if spans else {(): json.loads(data)}
+
+    def span(self, path: JsonPath) -> Span | None:
+        """Where the value at ``path`` is in the bytes, when that is known without parsing."""
+        found = self._spans.get(path)
+        if found is None and path[:-1] in _MARKERS and path[:-1] not in self._opened:
+            parent = path[:-1]
+            self._opened.add(parent)
+            outer = self._spans.get(parent)
+            members = None if outer is None else _split(self._data, parent, outer)
+            if members is not None:
+                self._spans.update(members)
+                found = members.get(path)
+        return found
 
     def raw(self, path: JsonPath) -> bytes | None:
-        """The canonical bytes at ``path``, when they can be cut out without parsing."""
-        parent = path[:-1]
-        if parent not in self._members:
-            above = self.raw(parent) if parent in _MARKERS else None
-            self._members[parent] = None if above is None else _split(above, parent)
-        members = self._members[parent]
-        return None if members is None else members.get(path[-1])
+        span = self.span(path)
+        return None if span is None else self._data[span[0] : span[1]]
 
     def value(self, path: JsonPath) -> Any:
         if path in self._values:
             return self._values[path]
         raw = self.raw(path)
-        value = from_json(raw) if raw is not None else self.value(path[:-1])[path[-1]]
+        value = (
+            from_json(raw, cache_strings="keys")
+            if raw is not None
+            else self.value(path[:-1])[path[-1]]
+        )
         self._values[path] = value
         return value
+
+    def differs(self, other: _Document, path: JsonPath) -> bool:
+        mine, theirs = self.span(path), other.span(path)
+        if mine is not None and theirs is not None:
+            if mine[1] - mine[0] != theirs[1] - theirs[0]:
+                return True
+            return self._data[mine[0] : mine[1]] != other._data[theirs[0] : theirs[1]]
+        return bool(self.value(path) != other.value(path))
+
+    def changed_sections(self, other: _Document) -> set[str]:
+        """The top-level members that differ: the diff looks only inside these."""
+        return {path[0] for path in _MEMBERS[()] if self.differs(other, path)}
 
     def ids(self, path: JsonPath) -> set[str] | None:
         """The item ids of the list at ``path`` read from its bytes (items are flat objects,
@@ -218,19 +253,6 @@ class _Document:
         """Whether the list at ``path`` holds ``item`` byte for byte (``False`` if unsure)."""
         raw = self.raw(path)
         return raw is not None and canonical_bytes(item) in raw
-
-    def differs(self, other: _Document, path: JsonPath) -> bool:
-        mine, theirs = self.raw(path), other.raw(path)
-        if mine is not None and theirs is not None:
-            return mine != theirs
-        return bool(self.value(path) != other.value(path))
-
-    def changed_sections(self, other: _Document) -> set[str]:
-        """The top-level members that differ: the diff looks only inside these."""
-        mine, theirs = self._members[()], other._members[()]
-        if mine is not None and theirs is not None:
-            return {key for key, raw in mine.items() if theirs.get(key) != raw}
-        return {key for key in _SPLIT_OBJECTS[()] if self.differs(other, (key,))}
 
     def uscc(self) -> str:
         """The USCC without parsing the registration: ``uscc`` is its last member."""

@@ -882,7 +882,9 @@ def merge_sections(base: Dossier, partial: PartialDossier) -> Dossier:
 
 def canonical_json(dossier: Dossier) -> bytes:
     """Canonical bytes: sorted keys, compact separators, UTF-8, lists sorted by id. Cached."""
-    cached = dossier._canonical
+    # read the private attribute straight from pydantic's store: ``dossier._canonical`` goes
+    # through ``BaseModel.__getattr__``, which costs more than the rest of an unchanged diff
+    cached: bytes | None = (dossier.__pydantic_private__ or {}).get("_canonical")
     if cached is None:
         cached = canonical_bytes(dossier.model_dump(mode="json"))
         dossier._canonical = cached

@@ -154,7 +154,7 @@ def company_life(uscc: str) -> CompanyLife:
 
 def with_id(model: type[DossierItem], data: Data) -> Data:
     """Attach the id the schema would derive, so validation never hashes."""
-    key = tuple(data.get(name) for name in model.NATURAL_KEY)
+    key = tuple(map(data.get, model.NATURAL_KEY))
     data["id"] = (
         _item_id(model.ID_PREFIX, key) if len(key) == 1 else derive_item_id(model.ID_PREFIX, key)
     )
