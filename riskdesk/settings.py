@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "riskdesk.jobs",
     "riskdesk.customers",
     "riskdesk.intel",
+    "riskdesk.policies",
+    "riskdesk.assessments",
     "riskdesk.web",
 ]
 
@@ -185,6 +187,10 @@ USE_I18N = True
 FORMAT_MODULE_PATH = ["riskdesk.formats"]
 USE_TZ = True
 DEFAULT_CURRENCY = "CNY"
+
+# --- Policies -------------------------------------------------------------------------------
+# Four-eyes: a policy version may not be published by its own author.
+POLICY_FOUR_EYES = env_bool("POLICY_FOUR_EYES")
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -35,6 +35,13 @@ ACTIONS: dict[str, Rule] = {
     "change_trading": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_CONTROLLER})),
     "manage_users": Rule(frozenset({Role.ADMIN})),
     "view_audit": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER, Role.AUDITOR})),
+    "view_policy": Rule(_ALL_READERS),
+    "change_policy": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER})),
+    "publish_policy": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER})),
+    "assess": Rule(
+        frozenset({Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_CONTROLLER}), sales_own=True
+    ),
+    "assess_all": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER})),
 }
 
 

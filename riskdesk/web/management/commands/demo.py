@@ -14,6 +14,7 @@ from riskdesk.customers.demo import generate_demo_data
 from riskdesk.customers.models import Customer
 
 DEFAULT_CUSTOMERS = 300
+INTEL_LIMIT = 5_000  # beyond this, fetching sandbox dossiers would dominate a benchmark load
 
 
 class Command(BaseCommand):
@@ -28,9 +29,14 @@ class Command(BaseCommand):
             "--serve", action="store_true", help="加载后启动服务 / serve afterwards"
         )
         parser.add_argument("--seed", type=int, default=20261128)
+        parser.add_argument(
+            "--with-intel",
+            action="store_true",
+            help="大批量时也获取企业档案并评估 / fetch dossiers and assess even for large loads",
+        )
         parser.add_argument("--bind", default="127.0.0.1:8000")
 
-    def handle(self, *args, customers, serve, seed, bind, **options):
+    def handle(self, *args, customers, serve, seed, bind, with_intel, **options):
         if not settings.DEMO_MODE:
             self.stderr.write("提示：未设置 RISKDESK_DEMO=1 / note: RISKDESK_DEMO=1 is not set")
         call_command("migrate", interactive=False, verbosity=0)
@@ -42,7 +48,15 @@ class Command(BaseCommand):
         )
         if count:
             self._load(count, seed, users)
-            self._fetch_dossiers()
+            if count <= INTEL_LIMIT or with_intel:
+                self._fetch_dossiers()
+                self._assess_all()
+            else:
+                self.stdout.write(
+                    f"客户超过 {INTEL_LIMIT} 个，未获取企业档案；需要时运行 "
+                    "riskdesk intel refresh --all / "
+                    f"more than {INTEL_LIMIT} customers: dossiers not fetched (--with-intel)"
+                )
         if customers is None or serve:
             self._print_logins(bind)
             self._serve(bind)
@@ -83,6 +97,14 @@ class Command(BaseCommand):
             f"已获取 {summary['customers']} 份企业档案、{summary['events']} 条变更事件"
             f"（{time.monotonic() - started:.1f} 秒）"
         )
+
+    def _assess_all(self) -> None:
+        """Assess every customer with the published policy, so each profile shows a grade."""
+        from riskdesk.assessments.services import SYSTEM, assess_portfolio
+
+        started = time.monotonic()
+        batch = assess_portfolio(actor=SYSTEM, inline=True)
+        self.stdout.write(f"已评估 {batch.done} 个客户（{time.monotonic() - started:.1f} 秒）")
 
     def _print_logins(self, bind: str) -> None:
         self.stdout.write(

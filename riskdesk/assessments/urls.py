@@ -1,0 +1,10 @@
+from django.urls import path
+
+from riskdesk.assessments import views
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("customers/<int:pk>/reassess/", views.reassess, name="reassess"),
+    path("batch/", views.start_batch, name="batch"),
+]

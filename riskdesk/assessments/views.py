@@ -1,0 +1,43 @@
+"""The re-assess button of the risk profile and the batch re-assessment button."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from riskdesk.accounts import permissions
+from riskdesk.assessments import services
+from riskdesk.assessments.choices import Trigger
+from riskdesk.assessments.profile import panel_context
+from riskdesk.customers.models import Customer
+
+
+@login_required
+@require_POST
+def reassess(request, pk: int):
+    """Assess the customer now and answer with the refreshed panel."""
+    customer = get_object_or_404(Customer.objects.restrict(request.user, "view"), pk=pk)
+    error = ""
+    try:
+        services.assess_customer(customer=customer, actor=request.user, trigger=Trigger.MANUAL)
+    except PermissionDenied as exc:
+        return render(request, "assessments/_error.html", {"error": str(exc)}, status=403)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    context = {**panel_context(customer=customer, user=request.user), "error": error}
+    return render(request, "assessments/_profile_panel.html", context)
+
+
+@login_required
+@require_POST
+def start_batch(request):
+    """Start (or continue) the batch re-assessment and answer with its job progress."""
+    if not permissions.may(request.user, "assess_all"):
+        raise PermissionDenied
+    try:
+        batch = services.assess_portfolio(actor=request.user, trigger=Trigger.BATCH)
+    except ValidationError as exc:
+        return render(request, "assessments/_error.html", {"error": " ".join(exc.messages)})
+    return render(request, "web/_job_progress.html", {"job": batch.job})
