@@ -99,7 +99,7 @@ def test_a_broken_server_leaves_the_previous_data_visible(
     users,
     client,
     local_server,
-    breakage,  # noqa: F811
+    breakage,
 ):
     customer, payload = http_customer
     assert refresh(customer, users["sales"]).status == RefreshStatus.CREATED
