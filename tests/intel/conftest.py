@@ -7,6 +7,7 @@ import pytest
 
 from riskdesk.dossier.diff import diff_dossiers
 from riskdesk.dossier.sandbox import sandbox_dossier, sandbox_usccs
+from tests.dossier.conftest import local_server  # noqa: F401
 from tests.web.conftest import browser_page  # noqa: F401
 
 EARLY = dt.date(2025, 1, 1)

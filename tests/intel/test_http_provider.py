@@ -15,7 +15,6 @@ import yaml
 from riskdesk.intel import services
 from riskdesk.intel.choices import RefreshStatus
 from riskdesk.intel.models import DossierSnapshot, ProviderConfig, QuarantinedPayload
-from tests.dossier.conftest import local_server  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = Path(__file__).parents[2] / "riskdesk" / "dossier" / "providers" / "examples"
@@ -42,7 +41,7 @@ def slow(seconds: float, body: object):
 
 
 @pytest.fixture
-def http_customer(make_customer, users, local_server):  # noqa: F811
+def http_customer(make_customer, users, local_server):
     customer = make_customer("苏州恒信机械制造有限公司", owner=users["sales"])
     payload = example_payload(customer.uscc)
     local_server.routes[f"/basic/{customer.uscc}"] = reply(payload["basic"])
