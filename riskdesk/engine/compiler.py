@@ -80,7 +80,8 @@ class CompiledCase:
     limit: CompiledExpression
 
 
-RecordFunction = Callable[[Mapping[str, object]], tuple[Any, ...]]
+# Returns the ``Decision`` attributes (see ``record.py``).
+RecordFunction = Callable[[Mapping[str, object]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ def compile_policy(policy: Policy, catalogue: Catalogue | None = None) -> Compil
     return replace(compiled, record_function=build_record_function(compiled))
 
 
-def _unbuilt(features: Mapping[str, object]) -> tuple[Any, ...]:
+def _unbuilt(features: Mapping[str, object]) -> dict[str, Any]:
     raise AssertionError("record function not built yet")
 
 

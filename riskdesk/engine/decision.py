@@ -7,9 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from riskdesk.engine.compiler import SEVERITY, CompiledPolicy
-
-OUTCOMES_BY_SEVERITY = {severity: outcome for outcome, severity in SEVERITY.items()}
+from riskdesk.engine.compiler import CompiledPolicy, PolicyTables
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +43,9 @@ class Decision:
     """Everything a policy decided about one record.
 
     ``trace`` is built on first access from the same inputs, so evaluating stays in the
-    microsecond range when nobody asks for the explanation.
+    microsecond range when nobody asks for the explanation. For the same reason
+    ``evaluate_one`` leaves ``contributions`` and ``reason_codes`` to be derived from the
+    points when first read (see ``_FromPoints``); to every reader they are plain fields.
     """
 
     admission: str
@@ -87,36 +87,61 @@ class Decision:
         }
 
 
+class _FromPoints:
+    """A ``Decision`` field computed from the points on first read, then stored.
+
+    A non-data descriptor, as ``functools.cached_property`` is: a value in the instance (passed
+    to ``Decision(...)``, or computed once) is found before it.
+    """
+
+    def __init__(self, name: str, derive: Callable[[Mapping[str, float], PolicyTables], object]):
+        self.name = name
+        self.derive = derive
+
+    def __get__(self, decision: object, owner: type | None = None) -> object:
+        if decision is None:
+            return self
+        state = decision.__dict__
+        value = self.derive(state["points"], state["_tables"])
+        state[self.name] = value
+        return value
+
+
+def _contributions(points: Mapping[str, float], tables: PolicyTables) -> dict[str, float]:
+    return {key: points[key] * share for key, share in zip(tables.keys, tables.shares, strict=True)}
+
+
+def _reason_codes(points: Mapping[str, float], tables: PolicyTables) -> tuple[str, ...]:
+    """The biggest point losses; ``sorted`` is stable, so equal losses keep the policy order."""
+    keys = tables.keys
+    losses = [w * (100.0 - points[key]) for key, w in zip(keys, tables.weights, strict=True)]
+    ranked = sorted(range(len(keys)), key=losses.__getitem__, reverse=True)
+    return tuple(keys[i] for i in ranked[: tables.reason_code_count] if losses[i] > 0)
+
+
+# Set after @dataclass so that they stay required fields of ``Decision(...)``.
+setattr(Decision, "contributions", _FromPoints("contributions", _contributions))  # noqa: B010
+setattr(Decision, "reason_codes", _FromPoints("reason_codes", _reason_codes))  # noqa: B010
+
+_new_instance = object.__new__
+_set_attribute = object.__setattr__
+
+
 def evaluate_one(compiled: CompiledPolicy, features: Mapping[str, object]) -> Decision:
     """Evaluate ``compiled`` on one feature vector; a missing feature is NULL."""
-    result = compiled.record_function(features)
-    failed, rule, grade, score, points, contributions, reasons, case, _, limit = result
-    tables = compiled.tables
-    admission = "pass"
-    if failed:
-        admission = OUTCOMES_BY_SEVERITY[max(tables.severities[i] for i in failed)].value
+    # The generated function returns the attributes (and ``_tables`` for the derived fields);
+    # installing them as the instance dict skips the frozen ``__init__``'s 14 ``setattr`` calls.
+    state = compiled.record_function(features)
 
     def explain(decision: Decision) -> tuple[TraceStep, ...]:
         from riskdesk.engine.trace import build_trace
 
         return build_trace(compiled, features, decision)
 
-    return Decision(
-        admission=admission,
-        admission_reasons=tuple(tables.check_ids[i] for i in failed),
-        grade=grade,
-        list=tables.rule_lists[rule] if rule >= 0 else None,
-        rating_rule=tables.rule_ids[rule] if rule >= 0 else None,
-        score=score,
-        points=points,
-        contributions=contributions,
-        reason_codes=reasons,
-        limit=limit,
-        credit_case=tables.case_ids[case] if case >= 0 else None,
-        currency=tables.currency,
-        valid_months=tables.valid_months,
-        _explain=explain,
-    )
+    state["_explain"] = explain
+    decision: Decision = _new_instance(Decision)
+    _set_attribute(decision, "__dict__", state)
+    return decision
 
 
 __all__ = ["Decision", "TraceStep", "evaluate_one"]

@@ -235,8 +235,10 @@ def feature_loader(name: str, local: str, expr_type: ExprType, emitter: PythonEm
     if expr_type is ExprType.NUMBER:
         # ints pass as they are: Python compares and computes int with float exactly as
         # float64 does for every integer a float64 holds (|n| < 2**53).
+        # ``None != None`` is false, so a missing value skips the coercer call too.
         check = (
-            f"{local}.__class__ is not float and {local}.__class__ is not int or {local} != {local}"
+            f"{local}.__class__ is not float and {local} is not None "
+            f"and {local}.__class__ is not int or {local} != {local}"
         )
     else:
         check = f"{local} is not None and {local}.__class__ is not {fast}"

@@ -2,8 +2,10 @@
 
 One function, straight-line code, locals only: every feature is read and type-checked once,
 conditions run in truth context (a plain ``bool``), bins are an ``if/elif`` ladder, and the
-result is a flat tuple the caller turns into a ``Decision``. The source is built from
-validated ``ir`` nodes and policy numbers bound as constants; no user text is pasted in.
+result is the ``Decision``'s attribute dict, ready to install (see ``decision.evaluate_one``).
+Contributions and reason codes are left out: ``Decision`` derives them from the points when
+they are first read. The source is built from validated ``ir`` nodes and policy numbers bound
+as constants; no user text is pasted in.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from riskdesk.engine import ir
+from riskdesk.engine.compiler import SEVERITY
 from riskdesk.engine.python_backend import (
     PythonEmitter,
     build_function,
@@ -41,27 +44,51 @@ def build_record_function(compiled: CompiledPolicy) -> RecordFunction:
     lines += _scorecard(compiled, emitter)
     lines += _rating(compiled, emitter)
     lines += _credit(compiled, emitter)
-    lines.append(
-        "    return (failed, rule, grade, score, points, contributions, reasons, case, "
-        "raw_limit, limit)"
-    )
+    lines.append(_result(compiled, emitter))
     body = "\n".join(line for line in lines if line) + "\n"
     source = function_header("_policy", emitter.constants) + body
     function: RecordFunction = build_function(source, "_policy", emitter.constants)
     return function
 
 
+def _result(compiled: CompiledPolicy, emitter: PythonEmitter) -> str:
+    """The ``Decision`` attributes; the ``(…, None)`` tables make index -1 read as NULL."""
+    tables = compiled.tables
+    outcomes = emitter.constant(tuple(o.value for o in sorted(SEVERITY, key=SEVERITY.__getitem__)))
+    rule_lists = emitter.constant((*tables.rule_lists, None))
+    rule_ids = emitter.constant((*tables.rule_ids, None))
+    case_ids = emitter.constant((*tables.case_ids, None))
+    items = {
+        "admission": f"{outcomes}[worst]",
+        "admission_reasons": "tuple(failed)",
+        "grade": "grade",
+        "list": f"{rule_lists}[rule]",
+        "rating_rule": f"{rule_ids}[rule]",
+        "score": "score",
+        "points": "points",
+        "limit": "limit",
+        "credit_case": f"{case_ids}[case]",
+        "currency": emitter.constant(tables.currency),
+        "valid_months": emitter.constant(tables.valid_months),
+        "_tables": emitter.constant(tables),
+    }
+    return "    return {" + ", ".join(f"{key!r}: {value}" for key, value in items.items()) + "}"
+
+
 def _admission(compiled: CompiledPolicy, emitter: PythonEmitter) -> list[str]:
-    lines = ["    failed = []"]
-    for index, check in enumerate(compiled.checks):
+    """``failed`` (check ids, policy order) and ``worst`` (0 pass, 1 review, 2 reject)."""
+    lines = ["    failed = []", "    worst = 0"]
+    for check, severity in zip(compiled.checks, compiled.tables.severities, strict=True):
         lines.append(f"    if {emitter.truth(check.condition.node)}:")
-        lines.append(f"        failed.append({index})")
+        lines.append(f"        failed.append({emitter.constant(check.check.id)})")
+        lines.append(f"        if worst < {severity}:")
+        lines.append(f"            worst = {severity}")
     return lines
 
 
 def _scorecard(compiled: CompiledPolicy, emitter: PythonEmitter) -> list[str]:
     if not compiled.indicators:
-        return ["    score = None", "    points = contributions = {}", "    reasons = ()"]
+        return ["    score = None", "    points = {}"]
     lines: list[str] = []
     for index, indicator in enumerate(compiled.indicators):
         lines += _indicator(index, indicator, emitter)
@@ -74,32 +101,7 @@ def _scorecard(compiled: CompiledPolicy, emitter: PythonEmitter) -> list[str]:
     keys = [emitter.constant(i.indicator.key) for i in compiled.indicators]
     points = ", ".join(f"{key}: p{index}" for index, key in enumerate(keys))
     lines.append(f"    points = {{{points}}}")
-    return lines + _contributions(compiled, emitter)
-
-
-def _contributions(compiled: CompiledPolicy, emitter: PythonEmitter) -> list[str]:
-    """Each indicator's share of the score, and the reason codes: the biggest point losses.
-
-    ``sorted(..., reverse=True)`` is stable, so equal losses keep the policy's order; the
-    vectorised paths rank the same way.
-    """
-    weights = [emitter.constant(i.indicator.weight) for i in compiled.indicators]
-    keys = [emitter.constant(i.indicator.key) for i in compiled.indicators]
-    share_constants = [emitter.constant(share) for share in compiled.tables.shares]
-    shares = ", ".join(
-        f"{key}: p{index} * {share}"
-        for index, (key, share) in enumerate(zip(keys, share_constants, strict=True))
-    )
-    losses = ", ".join(f"{w} * (100.0 - p{index})" for index, w in enumerate(weights))
-    key_tuple = emitter.constant(tuple(i.indicator.key for i in compiled.indicators))
-    indices = emitter.constant(tuple(range(len(weights))))
-    count = compiled.tables.reason_code_count
-    return [
-        f"    contributions = {{{shares}}}",
-        f"    losses = ({losses},)",
-        f"    reasons = tuple([{key_tuple}[i] for i in sorted({indices}, key=losses.__getitem__, "
-        f"reverse=True)[:{count}] if losses[i] > 0])",
-    ]
+    return lines
 
 
 def _indicator(index: int, compiled: CompiledIndicator, emitter: PythonEmitter) -> list[str]:

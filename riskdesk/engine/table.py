@@ -6,8 +6,9 @@ operations in the same order), so every row gets the value ``evaluate_one`` woul
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
-from functools import reduce
+from functools import cache, reduce
 from typing import Any, cast
 
 import polars as pl
@@ -71,29 +72,54 @@ def evaluate_table(
         *(pl.col(name) for name in kept),
         *(_prepared(table, name, compiled) for name in compiled.input_features),
     )
-    # Indexes (first matching rule, credit case, failed-check mask) are materialised in their
-    # own stage and looked up in the next, so no condition is evaluated twice.
-    query = (
-        prepared.with_columns(*_admission_codes(compiled), *_points(compiled))
-        .with_columns(_score(compiled))
-        .with_columns(_rule_index(compiled))
-        .with_columns(*_admission(compiled), *_rating(compiled))
-        .with_columns(_case_index(compiled))
-        .with_columns(*_credit(compiled))
-        .with_columns(_final_limit(compiled))
-    )
-    if detail:
-        query = (
-            query.with_columns(*_losses(compiled))
-            .with_columns(*_ranks(compiled))
-            .with_columns(*_contributions(compiled))
-        )
+    query = prepared
+    for stage in _stages(compiled, detail):
+        query = query.with_columns(stage)
     query = query.select(*kept, *output_columns(compiled, detail=detail))
     try:
         return query.collect()
     except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as error:
         first_line = str(error).splitlines()[0]
         raise FeatureValueError("input table", first_line, ExprType.NUMBER) from None
+
+
+Stage = tuple[pl.Expr, ...]
+_STAGES: dict[tuple[int, bool], tuple[Stage, ...]] = {}
+
+
+def _stages(compiled: CompiledPolicy, detail: bool) -> tuple[Stage, ...]:
+    """The policy's stages after the input columns, built once per compiled policy.
+
+    Building the expressions costs about 10 ms of Python, most of a 10k-row evaluation; they
+    depend only on the policy, so they are kept until the compiled policy is collected.
+    """
+    key = (id(compiled), detail)
+    stages = _STAGES.get(key)
+    if stages is None:
+        stages = _build_stages(compiled, detail)
+        _STAGES[key] = stages
+        weakref.finalize(compiled, _STAGES.pop, key, None)
+    return stages
+
+
+def _build_stages(compiled: CompiledPolicy, detail: bool) -> tuple[Stage, ...]:
+    # Indexes (first matching rule, credit case, failed-check mask) are materialised in their
+    # own stage and looked up in the next, so no condition is evaluated twice.
+    first = [*_admission_codes(compiled), *_points(compiled)]
+    if detail:  # in the same stage as the points, so the bin tests are shared
+        first += _loss_keys(compiled)
+    stages = [
+        first,
+        [_score(compiled)],
+        [_rule_index(compiled)],
+        [*_admission(compiled), *_rating(compiled)],
+        [_case_index(compiled)],
+        _credit(compiled),
+        [_final_limit(compiled)],
+    ]
+    if detail:
+        stages += [*_top_losses(compiled), _contributions(compiled)]
+    return tuple(tuple(stage) for stage in stages)
 
 
 def _prepared(table: pl.DataFrame, name: str, compiled: CompiledPolicy) -> pl.Expr:
@@ -205,18 +231,38 @@ def _points(compiled: CompiledPolicy) -> list[pl.Expr]:
 
 def _indicator_points(item: CompiledIndicator) -> pl.Expr:
     indicator = item.indicator
+    return _indicator_chain(
+        item,
+        missing=indicator.missing_points,
+        bins=[b.points for b in indicator.bins],
+        categories=[points for _, points in indicator.categories],
+        other=indicator.other_points,
+        dtype=pl.Float64,
+    )
+
+
+def _indicator_chain(
+    item: CompiledIndicator,
+    *,
+    missing: float,
+    bins: Sequence[float],
+    categories: Sequence[float],
+    other: float,
+    dtype: type[pl.DataType],
+) -> pl.Expr:
+    """The indicator's placement (missing, bin, category or other) mapped to given outputs."""
+    indicator = item.indicator
     value = polars_expression(item.value.node, _column_of)
-    missing = pl.lit(indicator.missing_points, dtype=pl.Float64)
-    chain: Any = pl.when(value.is_null()).then(missing)
+    chain: Any = pl.when(value.is_null()).then(pl.lit(missing, dtype=dtype))
     if item.is_categorical:  # a few equality tests beat replace_strict on text by far
-        for key, points in indicator.categories:
-            chain = chain.when(value == key).then(pl.lit(points, dtype=pl.Float64))
-        return cast(pl.Expr, chain.otherwise(pl.lit(indicator.other_points, dtype=pl.Float64)))
-    for item_bin in indicator.bins:
-        points_literal = pl.lit(item_bin.points, dtype=pl.Float64)
+        for (key, _), output in zip(indicator.categories, categories, strict=True):
+            chain = chain.when(value == key).then(pl.lit(output, dtype=dtype))
+        return cast(pl.Expr, chain.otherwise(pl.lit(other, dtype=dtype)))
+    for item_bin, output in zip(indicator.bins, bins, strict=True):
+        output_literal = pl.lit(output, dtype=dtype)
         if item_bin.below is None:
-            return cast(pl.Expr, chain.otherwise(points_literal))
-        chain = chain.when(value < item_bin.below).then(points_literal)
+            return cast(pl.Expr, chain.otherwise(output_literal))
+        chain = chain.when(value < item_bin.below).then(output_literal)
     raise AssertionError("validated bins end with an open bin")
 
 
@@ -316,40 +362,99 @@ def _contributions(compiled: CompiledPolicy) -> list[pl.Expr]:
     return [*shares, _reason_codes(compiled)]
 
 
-def _losses(compiled: CompiledPolicy) -> list[pl.Expr]:
-    return [
-        (weight * (100.0 - pl.col(f"points_{key}"))).alias(f"__loss_{key}")
-        for key, weight in _weights(compiled)
-    ]
+def _loss(weight: float, points: float) -> float:
+    return weight * (100.0 - points)  # the single-record path's float64 steps
 
 
-def _ranks(compiled: CompiledPolicy) -> list[pl.Expr]:
-    """Rank of each indicator's loss: how many lose more, or as much and come earlier."""
-    keys = [key for key, _ in _weights(compiled)]
-    ranks = []
-    for i, key in enumerate(keys):
-        loss = pl.col(f"__loss_{key}")
-        ahead = [
-            (pl.col(f"__loss_{other}") >= loss) if j < i else (pl.col(f"__loss_{other}") > loss)
-            for j, other in enumerate(keys)
-            if j != i
-        ]
-        total = reduce(lambda a, b: a + b, [a.cast(pl.Int32) for a in ahead], pl.lit(0))
-        ranks.append(total.alias(f"__rank_{key}"))
-    return ranks
+def _loss_keys(compiled: CompiledPolicy) -> list[pl.Expr]:
+    """``__key_<key>``: an integer that orders indicators as the reason codes rank them.
+
+    Every indicator's points come from a short list fixed by the policy, so its loss
+    ``weight × (100 − points)`` does too. Ranking all possible positive losses gives
+    ``key = rank × (n + 1) + (n − index)``: a bigger loss is a bigger key, an equal loss
+    earlier in the policy is a bigger key, no loss is 0, and the low digit names the
+    indicator. Ordering the keys is then a few integer maxima instead of comparing losses.
+    """
+    possible = {_loss(i.indicator.weight, p) for i in compiled.indicators for p in _options(i)}
+    rank = {loss: r for r, loss in enumerate(sorted(x for x in possible if x > 0), start=1)}
+    base = len(compiled.indicators) + 1
+    keys = []
+    for index, item in enumerate(compiled.indicators):
+        indicator, tie = item.indicator, base - 1 - index
+
+        def key(points: float, weight: float = indicator.weight, tie: int = tie) -> int:
+            loss = _loss(weight, points)
+            return rank[loss] * base + tie if loss > 0 else 0
+
+        chain = _indicator_chain(
+            item,
+            missing=key(indicator.missing_points),
+            bins=[key(b.points) for b in indicator.bins],
+            categories=[key(points) for _, points in indicator.categories],
+            other=key(indicator.other_points),
+            dtype=pl.Int32,
+        )
+        keys.append(chain.alias(f"__key_{indicator.key}"))
+    return keys
+
+
+def _options(item: CompiledIndicator) -> list[float]:
+    """Every value the indicator's points can take (its chain's outputs)."""
+    indicator = item.indicator
+    categories = (points for _, points in indicator.categories)
+    bins = (b.points for b in indicator.bins)
+    return [indicator.missing_points, indicator.other_points, *bins, *categories]
+
+
+def _top_losses(compiled: CompiledPolicy) -> list[list[pl.Expr]]:
+    """Stages giving ``__top_0 … __top_<count-1>``: each row's largest loss keys, largest first.
+
+    One indicator at a time is pushed through the sorted slots (a running top-k), so the cost
+    grows with the number of indicators, not its square. Each step is its own stage: nested,
+    the slots would be recomputed once per use.
+    """
+    keys = [f"__key_{key}" for key in compiled.tables.keys]
+    count = min(compiled.tables.reason_code_count, len(keys))
+    if count == 0:
+        return []
+    slots = [f"__top_{slot}" for slot in range(count)]
+    stages = [[pl.lit(0, dtype=pl.Int32).alias(slot) for slot in slots]]
+    for key in keys:
+        carried = pl.col(key)
+        updates = []
+        for slot in slots:
+            current = pl.col(slot)
+            updates.append(pl.max_horizontal(current, carried).alias(slot))
+            carried = pl.min_horizontal(current, carried)
+        stages.append(updates)
+    return stages
+
+
+MAX_REASON_TEXTS = 1 << 16  # beyond, the reason codes are concatenated per row
+
+
+@cache
+def _reason_texts(keys: tuple[str, ...], count: int) -> pl.Series:
+    """Every ``key(slot 0) × base^(count-1) + …`` code spelled out (see ``_reason_codes``)."""
+    base = len(keys) + 1
+    texts = []
+    for code in range(base**count):
+        digits = [code // base**power % base for power in reversed(range(count))]
+        texts.append(",".join(keys[base - 1 - digit] for digit in digits if digit))
+    return pl.Series(texts, dtype=pl.String)
 
 
 def _reason_codes(compiled: CompiledPolicy) -> pl.Expr:
-    """The indicators ranked 0..count-1 that lose anything, in rank order, comma-separated."""
-    keys = [key for key, _ in _weights(compiled)]
+    """The indicators in the top slots that lose anything, in rank order, comma-separated."""
+    keys = compiled.tables.keys
     count = min(compiled.tables.reason_code_count, len(keys))
     if count == 0:
         return pl.lit("").alias("reason_codes")
-    slots = []
-    for slot in range(count):
-        chain: Any = pl  # pl.when(...) starts the chain, .when(...) continues it
-        for key in keys:
-            in_slot = (pl.col(f"__rank_{key}") == slot) & (pl.col(f"__loss_{key}") > 0)
-            chain = chain.when(in_slot).then(pl.lit(key))
-        slots.append(chain.otherwise(pl.lit(None, dtype=pl.String)))
-    return pl.concat_str(slots, separator=",", ignore_nulls=True).alias("reason_codes")
+    base = len(keys) + 1
+    digits = [pl.col(f"__top_{slot}") % base for slot in range(count)]
+    if base**count <= MAX_REASON_TEXTS:
+        code = reduce(lambda a, b: a * base + b, digits)
+        return pl.lit(_reason_texts(keys, count)).gather(code).alias("reason_codes")
+    names = pl.Series([None, *reversed(keys)], dtype=pl.String)
+    pieces = [pl.lit(names).gather(digit) for digit in digits]
+    return pl.concat_str(pieces, separator=",", ignore_nulls=True).alias("reason_codes")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import gc
 from typing import Any
 
 import duckdb
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 from riskdesk.engine import (
     DEFAULT_POLICY_PATH,
     POLICIES_DIR,
+    Decision,
     ErrorCode,
     PolicyValidationError,
     compile_policy,
@@ -23,7 +26,7 @@ from riskdesk.engine import (
     policy_sql,
 )
 from tests.engine.conftest import ENGINE_PROFILE
-from tests.engine.paths import assert_paths_agree, typed_frame
+from tests.engine.paths import assert_paths_agree, decision_row, table_rows, typed_frame
 
 SMALL = """
 grades:
@@ -322,3 +325,70 @@ def test_core_columns_match_in_sql_with_bound_parameters(small: Any) -> None:
     rows = connection.execute(query.text + " ORDER BY id", query.params).fetchall()
     assert rows == evaluate_table(small, frame, detail=False).rows()
     assert query.params  # literals were bound, not inlined
+
+
+def _default_with_reason_codes(count: int) -> Any:
+    text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
+    assert "  reason_codes: 3\n" in text
+    return compile_policy(
+        load_policy(text.replace("  reason_codes: 3\n", f"  reason_codes: {count}\n"))
+    )
+
+
+# Up to 16³ rankings the reason codes are spelled from a table of every ranking (the shipped
+# policies); with 5 of 15 indicators (16⁵) they are joined row by row instead.
+@settings(ENGINE_PROFILE, max_examples=max(ENGINE_PROFILE.max_examples // 15, 4))
+@given(records=st.lists(RECORDS, min_size=1, max_size=20))
+def test_many_reason_codes_agree_on_every_path(records: list[dict[str, Any]]) -> None:
+    assert_paths_agree(_compiled_with_reason_codes(5), records)
+
+
+@settings(ENGINE_PROFILE, max_examples=max(ENGINE_PROFILE.max_examples // 4, 10))
+@given(records=st.lists(RECORDS, min_size=1, max_size=30))
+def test_reason_codes_beyond_the_indicators_agree(records: list[dict[str, Any]]) -> None:
+    compiled = _compiled_with_reason_codes(20)  # every indicator that loses points, ranked
+    expected = [decision_row(compiled, record) for record in records]
+    assert table_rows(compiled, records) == expected
+
+
+def _compiled_with_reason_codes(count: int) -> Any:
+    key = f"reason_codes={count}"
+    if key not in _CACHE:
+        _CACHE[key] = _default_with_reason_codes(count)
+    return _CACHE[key]
+
+
+def test_equal_losses_keep_policy_order_on_every_path() -> None:
+    compiled = _compiled("default.yaml")
+    # lawsuits and dso both weigh 8 and score 0 here: equal losses of 800, lawsuits first.
+    record = {"lawsuit_defendant_count_12m": 20, "dso_days": 400.0, "max_overdue_days_12m": 0}
+    decision = evaluate_one(compiled, record)
+    assert decision.reason_codes[:2] == ("lawsuits", "dso")
+    assert_paths_agree(compiled, [record, {}])
+
+
+def test_decision_fields_read_the_same_however_built(small: Any) -> None:
+    record = {"patent_count": 0, "enterprise_type": "民企", "sanctions_hit": True}
+    decision = evaluate_one(small, record)
+    fields = {f.name: getattr(decision, f.name) for f in dataclasses.fields(decision)}
+    rebuilt = Decision(**fields)
+    assert rebuilt == decision
+    assert decision.contributions == {"patents": 0.0, "ownership": 37.5}
+    assert decision.reason_codes == ("ownership", "patents")
+    assert dataclasses.replace(decision, grade="S").reason_codes == ("ownership", "patents")
+    assert decision.to_dict()["contributions"] == {"patents": 0.0, "ownership": 37.5}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        decision.reason_codes = ()  # type: ignore[misc]
+
+
+def test_table_stages_are_released_with_the_policy() -> None:
+    from riskdesk.engine import table
+
+    compiled = compile_policy(load_policy(SMALL))
+    frame = typed_frame(compiled, [{"enterprise_type": "央企", "state_share": 0.9}])
+    first = evaluate_table(compiled, frame)
+    assert evaluate_table(compiled, frame).equals(first)  # built once, reused
+    before = len(table._STAGES)
+    del compiled
+    gc.collect()
+    assert len(table._STAGES) == before - 1
