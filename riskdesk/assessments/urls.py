@@ -7,4 +7,5 @@ app_name = "assessments"
 urlpatterns = [
     path("customers/<int:pk>/reassess/", views.reassess, name="reassess"),
     path("batch/", views.start_batch, name="batch"),
+    path("policies/<int:pk>/simulate/", views.simulate, name="simulate"),
 ]

@@ -5,13 +5,18 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from riskdesk.accounts import permissions
 from riskdesk.assessments import services
 from riskdesk.assessments.choices import Trigger
 from riskdesk.assessments.profile import panel_context
+from riskdesk.assessments.simulation import simulate_policy, simulation_workbook
+from riskdesk.customers.api.views import xlsx_response
 from riskdesk.customers.models import Customer
+from riskdesk.policies.models import PolicyVersion
+
+AFFECTED_SHOWN = 200
 
 
 @login_required
@@ -41,3 +46,33 @@ def start_batch(request):
     except ValidationError as exc:
         return render(request, "assessments/_error.html", {"error": " ".join(exc.messages)})
     return render(request, "web/_job_progress.html", {"job": batch.job})
+
+
+@login_required
+@require_GET
+def simulate(request, pk: int):
+    """A policy version against the published one over the whole portfolio (or as Excel)."""
+    if not permissions.may(request.user, "publish_policy"):
+        raise PermissionDenied
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    result = simulate_policy(candidate=version, actor=request.user)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(simulation_workbook(result), f"simulation-v{version.number}.xlsx")
+    grades = [*result.grade_codes, "—"]
+    matrix = [
+        (before, [(after, result.migration.get((before, after), 0)) for after in grades])
+        for before in grades
+    ]
+    context = {
+        "result": result,
+        "version": version,
+        "grades": grades,
+        "matrix": matrix,
+        "admission_changes": sorted(
+            ((b, a, n) for (b, a), n in result.admission.items() if b != a), key=lambda x: -x[2]
+        ),
+        "affected": list(result.affected.head(AFFECTED_SHOWN).iter_rows(named=True)),
+        "shown": AFFECTED_SHOWN,
+        "nav": "policies",
+    }
+    return render(request, "assessments/simulation.html", context)
