@@ -82,3 +82,11 @@ def test_simulation_page_and_excel_export(portfolio, users, client):
     assert len(affected) == result.affected_count
     assert workbook["等级迁移"]["A1"].value.startswith("原等级")
     assert simulation_workbook(result)
+
+
+def test_simulation_on_a_segment(portfolio, users):
+    draft = draft_with_lower_bands(users["risk"])
+    chosen = [portfolio[0].pk, portfolio[3].pk]
+    result = simulate_policy(candidate=draft, actor=users["risk"], customer_ids=chosen)
+    assert result.customers == 2
+    assert set(result.affected["customer_id"].to_list()) <= set(chosen)
