@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "riskdesk.intel",
     "riskdesk.policies",
     "riskdesk.assessments",
+    "riskdesk.credit",
+    "riskdesk.monitoring",
     "riskdesk.web",
 ]
 

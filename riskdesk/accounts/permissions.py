@@ -24,6 +24,7 @@ class Rule:
 
 
 _ALL_READERS = frozenset({Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_CONTROLLER, Role.AUDITOR})
+_CREDIT_STAFF = frozenset({Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_CONTROLLER})
 
 ACTIONS: dict[str, Rule] = {
     "view": Rule(_ALL_READERS, sales_own=True),
@@ -42,6 +43,13 @@ ACTIONS: dict[str, Rule] = {
         frozenset({Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_CONTROLLER}), sales_own=True
     ),
     "assess_all": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER})),
+    "view_credit": Rule(_ALL_READERS, sales_own=True),
+    "request_limit": Rule(_CREDIT_STAFF, sales_own=True),
+    "approve_limit": Rule(_CREDIT_STAFF),
+    "release_hold": Rule(_CREDIT_STAFF),
+    "credit_check": Rule(_CREDIT_STAFF, sales_own=True),
+    "change_credit_settings": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER})),
+    "manage_monitoring": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER})),
 }
 
 

@@ -1,0 +1,506 @@
+"""Credit limits, limit requests with their approval chain, exposure and the ERP order check.
+
+Every state change is a keyword-only, atomic function taking the actor; it re-checks the
+permission inside its transaction and writes its audit event there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from riskdesk.accounts import permissions
+from riskdesk.accounts.choices import Role
+from riskdesk.assessments import services as assessments
+from riskdesk.assessments.models import Assessment
+from riskdesk.audit.choices import AuditAction
+from riskdesk.audit.services import record_event
+from riskdesk.credit.choices import (
+    CheckDecision,
+    CheckStatus,
+    HoldReason,
+    LimitSource,
+    RequestKind,
+    RequestStatus,
+    Verdict,
+)
+from riskdesk.credit.models import (
+    CreditCheck,
+    CreditLimit,
+    CreditSettings,
+    LimitDecision,
+    LimitRequest,
+)
+from riskdesk.customers.aggregates import customer_aggregates
+from riskdesk.customers.models import Customer, Order
+from riskdesk.customers.services import business_today
+from riskdesk.intel import services as intel
+
+SYSTEM = intel.SYSTEM
+CENT = Decimal("0.01")
+# Who may decide each step of the chain: a first step, then a risk manager above the threshold.
+STEP_ROLES = {
+    1: (Role.ADMIN, Role.RISK_MANAGER, Role.CREDIT_CONTROLLER),
+    2: (Role.ADMIN, Role.RISK_MANAGER),
+}
+
+
+def _authorize(actor, action: str, customer: Customer | None = None) -> None:
+    if actor is not SYSTEM:
+        permissions.require(actor, action, customer)
+
+
+def _user(actor):
+    return None if actor is SYSTEM else actor
+
+
+def _money(value: float | Decimal | None) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+# --- limits and exposure --------------------------------------------------------------------
+
+
+def current_limit(customer: Customer, *, on: dt.date | None = None) -> CreditLimit | None:
+    """The latest granted limit whose validity covers ``on`` (today by default)."""
+    on = on or business_today()
+    return (
+        CreditLimit.objects.filter(customer=customer, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _pending_checks_amount(customer: Customer) -> Decimal:
+    """Orders approved by a check (or released) that the trading data does not show yet.
+
+    Once the ERP's order arrives under the same number it counts as an open order instead.
+    """
+    known = Order.objects.filter(customer=customer).values("number")
+    total = (
+        CreditCheck.objects.filter(
+            customer=customer, status__in=[CheckStatus.APPROVED, CheckStatus.RELEASED]
+        )
+        .exclude(order_reference__in=known)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return total or Decimal("0")
+
+
+@dataclass(frozen=True)
+class Exposure:
+    open_receivables: Decimal
+    open_orders: Decimal
+    pending_checks: Decimal
+    limit: CreditLimit | None
+    overdue_amount: Decimal
+    max_overdue_days: int
+
+    @property
+    def unbilled_orders(self) -> Decimal:
+        return self.open_orders + self.pending_checks
+
+    @property
+    def total(self) -> Decimal:
+        return self.open_receivables + self.unbilled_orders
+
+    @property
+    def utilisation_pct(self) -> Decimal | None:
+        if self.limit is None or not self.limit.amount:
+            return None
+        return (self.total / self.limit.amount * 100).quantize(Decimal("0.1"))
+
+
+def customer_exposure(customer: Customer, *, as_of: dt.date | None = None) -> Exposure:
+    """Exposure = open receivables + open orders (+ approved checks not yet in the orders)."""
+    as_of = as_of or business_today()
+    facts = customer_aggregates(customer.pk, as_of=as_of)
+    return Exposure(
+        open_receivables=_money(facts["open_receivables"]),
+        open_orders=_money(facts["open_orders"]),
+        pending_checks=_pending_checks_amount(customer),
+        limit=current_limit(customer, on=as_of),
+        overdue_amount=_money(facts["overdue_amount"]),
+        max_overdue_days=int(facts["max_overdue_days_12m"] or 0),
+    )
+
+
+def _limit_snapshot(limit: CreditLimit | None) -> dict | None:
+    if limit is None:
+        return None
+    return {
+        "id": limit.pk,
+        "amount": str(limit.amount),
+        "currency": limit.currency,
+        "valid_from": limit.valid_from.isoformat(),
+        "valid_to": limit.valid_to.isoformat() if limit.valid_to else None,
+        "source": limit.source,
+    }
+
+
+def _grant(*, customer, amount, currency, source, actor, valid_to=None, **links) -> CreditLimit:
+    before = current_limit(customer)
+    limit = CreditLimit.objects.create(
+        customer=customer,
+        amount=amount,
+        currency=currency,
+        valid_from=business_today(),
+        valid_to=valid_to,
+        source=source,
+        created_by=_user(actor),
+        **links,
+    )
+    record_event(
+        actor=_user(actor),
+        actor_name="" if actor is not SYSTEM else "system",
+        action=AuditAction.CREDIT_LIMIT_GRANTED,
+        obj=limit,
+        before=_limit_snapshot(before),
+        after=_limit_snapshot(limit),
+    )
+    return limit
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _within_auto_bounds(amount: Decimal, current: CreditLimit | None) -> bool:
+    bounds = CreditSettings.load()
+    if amount > bounds.max_auto_amount:
+        return False
+    if current is None or amount <= current.amount:
+        return True
+    return amount <= current.amount * (1 + bounds.max_auto_increase_pct / 100)
+
+
+@transaction.atomic
+def apply_proposed_limit(*, assessment: Assessment, actor) -> CreditLimit | LimitRequest | None:
+    """Grant the policy's proposed limit when it is within the auto-approval bounds, otherwise
+    open a limit request for it. None when the policy proposes no limit."""
+    customer = Customer.objects.select_for_update().get(pk=assessment.customer_id)
+    _authorize(actor, "request_limit", customer)
+    amount = assessment.proposed_limit
+    if amount is None or amount < 0:
+        return None
+    outputs = assessment.outputs
+    currency = outputs.get("currency") or "CNY"
+    current = current_limit(customer)
+    if _within_auto_bounds(amount, current):
+        months = outputs.get("valid_months")
+        valid_to = _add_months(business_today(), int(months)) if months else None
+        return _grant(
+            customer=customer,
+            amount=amount,
+            currency=currency,
+            source=LimitSource.POLICY,
+            actor=actor,
+            valid_to=valid_to,
+            assessment=assessment,
+        )
+    kind = RequestKind.LOWER if current and amount < current.amount else RequestKind.RAISE
+    return _open_request(
+        customer=customer,
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        reason=_("策略建议额度超出自动审批范围 / The policy's proposal exceeds the auto bounds"),
+        actor=actor,
+        assessment=assessment,
+    )
+
+
+# --- limit requests -------------------------------------------------------------------------
+
+
+def steps_for(amount: Decimal) -> int:
+    return 1 if amount <= CreditSettings.load().controller_max_amount else 2
+
+
+def _open_request(
+    *, customer, kind, amount, currency, reason, actor, valid_to=None, assessment=None
+):
+    request = LimitRequest(
+        customer=customer,
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        valid_to=valid_to,
+        reason=reason,
+        steps_required=steps_for(amount),
+        requested_by=_user(actor),
+        assessment=assessment,
+    )
+    request.full_clean()
+    request.save()
+    record_event(
+        actor=_user(actor),
+        actor_name="" if actor is not SYSTEM else "system",
+        action=AuditAction.LIMIT_REQUESTED,
+        obj=request,
+        after={
+            "kind": kind,
+            "amount": str(amount),
+            "valid_to": valid_to,
+            "steps": request.steps_required,
+            "reason": reason,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def request_limit_change(
+    *,
+    customer: Customer,
+    kind: str,
+    amount: Decimal,
+    reason: str,
+    actor,
+    valid_to: dt.date | None = None,
+    currency: str = "CNY",
+) -> LimitRequest:
+    """Ask for a raised, lowered or temporary limit; it then goes through the approval chain."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _authorize(actor, "request_limit", customer)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写理由 / A reason is required.")})
+    if kind == RequestKind.TEMPORARY:
+        if valid_to is None or valid_to <= business_today():
+            raise ValidationError(
+                {
+                    "valid_to": _(
+                        "临时额度需要将来的到期日期 / A temporary limit needs a future expiry."
+                    )
+                }
+            )
+    else:
+        valid_to = None
+    return _open_request(
+        customer=customer,
+        kind=kind,
+        amount=Decimal(amount),
+        currency=currency,
+        reason=reason.strip(),
+        actor=actor,
+        valid_to=valid_to,
+    )
+
+
+def _locked_pending(request: LimitRequest) -> LimitRequest:
+    locked = LimitRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != RequestStatus.PENDING:
+        raise ValidationError(_("该申请已处理 / This request has already been decided."))
+    return locked
+
+
+def _check_decider(request: LimitRequest, actor) -> int:
+    """The step ``actor`` would decide; raises unless they may decide it."""
+    permissions.require(actor, "approve_limit", request.customer)
+    if request.requested_by_id == actor.pk:
+        raise PermissionDenied(_("不能审批自己的申请 / You cannot decide your own request."))
+    approvals = list(request.decisions.filter(verdict=Verdict.APPROVE))
+    if any(decision.actor_id == actor.pk for decision in approvals):
+        raise PermissionDenied(
+            _("同一申请的下一级需由另一人审批 / The next step needs another approver.")
+        )
+    step = len(approvals) + 1
+    if not actor.has_role(*STEP_ROLES[step]):
+        raise PermissionDenied(
+            _("此级审批需要风控经理 / This step needs a risk manager's approval.")
+        )
+    return step
+
+
+@transaction.atomic
+def approve_limit_request(*, request: LimitRequest, actor, reason: str = "") -> LimitRequest:
+    """Approve the next step; the last step grants the requested limit."""
+    request = _locked_pending(request)
+    step = _check_decider(request, actor)
+    before = current_limit(request.customer)
+    after = None
+    if step >= request.steps_required:
+        limit = _grant(
+            customer=request.customer,
+            amount=request.amount,
+            currency=request.currency,
+            source=LimitSource.TEMPORARY
+            if request.kind == RequestKind.TEMPORARY
+            else LimitSource.MANUAL,
+            actor=actor,
+            valid_to=request.valid_to,
+            request=request,
+            assessment=request.assessment,
+        )
+        after = _limit_snapshot(limit)
+        request.status, request.decided_at = RequestStatus.APPROVED, timezone.now()
+        request.save(update_fields=["status", "decided_at"])
+    LimitDecision.objects.create(
+        request=request,
+        step=step,
+        verdict=Verdict.APPROVE,
+        actor=actor,
+        reason=reason,
+        before=_limit_snapshot(before),
+        after=after,
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.LIMIT_REQUEST_APPROVED,
+        obj=request,
+        before=_limit_snapshot(before),
+        after=after,
+        extra={"step": step, "steps": request.steps_required, "reason": reason},
+    )
+    return request
+
+
+@transaction.atomic
+def reject_limit_request(*, request: LimitRequest, actor, reason: str) -> LimitRequest:
+    request = _locked_pending(request)
+    step = _check_decider(request, actor)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写理由 / A reason is required.")})
+    before = _limit_snapshot(current_limit(request.customer))
+    request.status, request.decided_at = RequestStatus.REJECTED, timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    LimitDecision.objects.create(
+        request=request,
+        step=step,
+        verdict=Verdict.REJECT,
+        actor=actor,
+        reason=reason,
+        before=before,
+        after=before,
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.LIMIT_REQUEST_REJECTED,
+        obj=request,
+        before=before,
+        extra={"step": step, "reason": reason},
+    )
+    return request
+
+
+# --- the order credit check -----------------------------------------------------------------
+
+
+def _hold_reasons(customer: Customer, exposure: Exposure, amount: Decimal) -> list[str]:
+    reasons = []
+    limit = exposure.limit
+    if limit is None:
+        expired = CreditLimit.objects.filter(customer=customer).exists()
+        reasons.append(HoldReason.LIMIT_EXPIRED if expired else HoldReason.NO_LIMIT)
+    elif exposure.total + amount > limit.amount:
+        reasons.append(HoldReason.OVER_LIMIT)
+    tolerance = CreditSettings.load().overdue_tolerance_days
+    if exposure.overdue_amount > 0 and exposure.max_overdue_days > tolerance:
+        reasons.append(HoldReason.OVERDUE)
+    latest = assessments.latest_assessment(customer)
+    if latest is not None and latest.list == "blacklist":
+        reasons.append(HoldReason.BLACKLIST)
+    if latest is not None and latest.grade == "D":
+        reasons.append(HoldReason.GRADE_D)
+    return [str(reason) for reason in reasons]
+
+
+@transaction.atomic
+def check_order(*, customer: Customer, order_reference: str, amount: Decimal, actor) -> CreditCheck:
+    """Approve or hold one ERP order. A repeat of the same order reference returns the stored
+    check. The customer row is locked, so concurrent orders of one customer are checked one
+    after the other and each sees the ones approved before it."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _authorize(actor, "credit_check", customer)
+    existing = CreditCheck.objects.filter(order_reference=order_reference).first()
+    if existing is not None:
+        if existing.customer_id != customer.pk:
+            raise ValidationError(
+                {
+                    "order_reference": _(
+                        "该订单号属于另一个客户 / This order belongs to another customer."
+                    )
+                }
+            )
+        return existing
+    amount = Decimal(amount).quantize(CENT)
+    if amount <= 0:
+        raise ValidationError({"amount": _("订单金额必须大于 0 / The amount must be positive.")})
+    exposure = customer_exposure(customer)
+    reasons = _hold_reasons(customer, exposure, amount)
+    check = CreditCheck.objects.create(
+        customer=customer,
+        order_reference=order_reference,
+        amount=amount,
+        decision=CheckDecision.HOLD if reasons else CheckDecision.APPROVE,
+        status=CheckStatus.HELD if reasons else CheckStatus.APPROVED,
+        reasons=reasons,
+        exposure=exposure.total,
+        limit_amount=exposure.limit.amount if exposure.limit else None,
+        requested_by=_user(actor),
+    )
+    record_event(
+        actor=_user(actor),
+        action=AuditAction.CREDIT_CHECKED,
+        obj=check,
+        after={"decision": check.decision, "reasons": reasons, "amount": str(amount)},
+    )
+    return check
+
+
+def _resolve_hold(*, check: CreditCheck, actor, reason: str, status: str, action: str):
+    check = CreditCheck.objects.select_for_update().get(pk=check.pk)
+    permissions.require(actor, "release_hold", check.customer)
+    if check.status != CheckStatus.HELD:
+        raise ValidationError(_("该订单不在冻结队列中 / This order is not on hold."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写理由 / A reason is required.")})
+    check.status, check.resolved_by, check.resolved_at = status, actor, timezone.now()
+    check.resolution_reason = reason.strip()
+    check.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_reason"])
+    record_event(
+        actor=actor,
+        action=action,
+        obj=check,
+        before={"status": CheckStatus.HELD},
+        after={"status": status, "reason": check.resolution_reason},
+    )
+    return check
+
+
+@transaction.atomic
+def release_hold(*, check: CreditCheck, actor, reason: str) -> CreditCheck:
+    """Let a held order through; it then counts in the exposure like an approved one."""
+    return _resolve_hold(
+        check=check,
+        actor=actor,
+        reason=reason,
+        status=CheckStatus.RELEASED,
+        action=AuditAction.HOLD_RELEASED,
+    )
+
+
+@transaction.atomic
+def reject_hold(*, check: CreditCheck, actor, reason: str) -> CreditCheck:
+    return _resolve_hold(
+        check=check,
+        actor=actor,
+        reason=reason,
+        status=CheckStatus.REJECTED,
+        action=AuditAction.HOLD_REJECTED,
+    )
