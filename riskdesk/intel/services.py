@@ -63,6 +63,7 @@ from riskdesk.intel.models import (
     PushReceipt,
     QuarantinedPayload,
 )
+from riskdesk.intel.signals import events_stored
 from riskdesk.jobs import services as jobs
 
 logger = logging.getLogger("riskdesk.intel")
@@ -476,6 +477,12 @@ def _store_events(
         if key not in known
     ]
     ChangeEvent.objects.bulk_create(rows, ignore_conflicts=True)
+    if not rows:
+        return 0
+    stored = ChangeEvent.objects.filter(
+        customer=customer, dedup_key__in=[row.dedup_key for row in rows]
+    ).values_list("pk", flat=True)
+    events_stored.send(sender=ChangeEvent, event_ids=list(stored))
     return len(rows)
 
 

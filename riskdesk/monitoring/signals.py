@@ -1,0 +1,29 @@
+"""New change events are processed after their transaction commits."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from riskdesk.intel.models import ChangeEvent
+from riskdesk.intel.signals import events_stored
+
+
+def _enqueue(event_ids: list[int]) -> None:
+    from riskdesk.monitoring.tasks import process_events_task
+
+    if event_ids:
+        transaction.on_commit(lambda: process_events_task.enqueue(event_ids=event_ids))
+
+
+@receiver(events_stored, dispatch_uid="monitoring.events_stored")
+def events_stored_handler(sender, *, event_ids: list[int], **kwargs) -> None:
+    _enqueue(list(event_ids))
+
+
+@receiver(post_save, sender=ChangeEvent, dispatch_uid="monitoring.change_event_saved")
+def change_event_saved(sender, instance: ChangeEvent, created: bool, raw: bool = False, **kwargs):
+    """Events created one at a time (internal events); bulk inserts send ``events_stored``."""
+    if created and not raw:
+        _enqueue([instance.pk])
