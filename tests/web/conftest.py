@@ -31,7 +31,7 @@ def browser_page(monkeypatch, tmp_path):
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)  # generous: CI machines are small and shared
         yield page
         context.close()
         browser.close()
