@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "riskdesk.assessments",
     "riskdesk.credit",
     "riskdesk.monitoring",
+    "riskdesk.onboarding",
     "riskdesk.web",
 ]
 

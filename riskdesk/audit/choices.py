@@ -37,3 +37,5 @@ class AuditAction(models.TextChoices):
     CREDIT_CHECKED = "credit_checked", _("订单信用检查")
     HOLD_RELEASED = "hold_released", _("放行冻结订单")
     HOLD_REJECTED = "hold_rejected", _("拒绝冻结订单")
+    ADMISSION_STARTED = "admission_started", _("发起准入")
+    ADMISSION_DECIDED = "admission_decided", _("准入审批")
