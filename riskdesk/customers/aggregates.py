@@ -48,15 +48,19 @@ WINDOW_DAYS = 365
 SMALL_SELECTION = 500  # up to this many customers, read their documents by customer index
 
 
-def _frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Rows from a cursor whose date columns were selected as ISO text (portable)."""
-    text_schema = {
-        name: (pl.String if dtype == pl.Date else dtype) for name, dtype in schema.items()
-    }
-    frame = pl.DataFrame(rows, schema=text_schema, orient="row")
+def _text_schema(schema: dict[str, pl.DataType]) -> dict[str, pl.DataType]:
+    """The schema as the query returns it: date columns are selected as ISO text (portable)."""
+    return {name: (pl.String if dtype == pl.Date else dtype) for name, dtype in schema.items()}
+
+
+def _parse_dates(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return frame.with_columns(
         pl.col(name).str.to_date("%Y-%m-%d") for name, dtype in schema.items() if dtype == pl.Date
     )
+
+
+def _frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return _parse_dates(pl.DataFrame(rows, schema=_text_schema(schema), orient="row"), schema)
 
 
 def _in_clause(column: str, customer_ids: list[int] | None) -> tuple[str, list[int]]:
@@ -81,14 +85,11 @@ def _fetch_copy(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.Da
     with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
         for chunk in copy:
             buffer.write(chunk)
-    text_schema = {
-        name: (pl.String if dtype == pl.Date else dtype) for name, dtype in schema.items()
-    }
     buffer.seek(0)
-    frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=text_schema)
-    return frame.with_columns(
-        pl.col(name).str.to_date("%Y-%m-%d") for name, dtype in schema.items() if dtype == pl.Date
+    frame = pl.read_csv(
+        buffer, has_header=False, new_columns=list(schema), schema=_text_schema(schema)
     )
+    return _parse_dates(frame, schema)
 
 
 _ORDER_COLUMNS = (

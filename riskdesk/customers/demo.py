@@ -203,9 +203,7 @@ class _Chunk:
     rows: dict[str, list[tuple]]
 
 
-def _customer_rows(
-    rng, ids, owners, now_db, seen: dict[str, set[str]]
-) -> tuple[list[tuple], np.ndarray]:
+def _customer_rows(rng, ids, owners, now_db, seen: dict[str, set[str]]) -> list[tuple]:
     n = len(ids)
     industries = np.array(list(INDUSTRY_WEIGHTS))
     weights = np.array(list(INDUSTRY_WEIGHTS.values()))
@@ -236,7 +234,7 @@ def _customer_rows(
         )
         for i in range(n)
     ]
-    return rows, status
+    return rows
 
 
 def _trading(
@@ -442,7 +440,7 @@ class _Run:
 
 def _write_chunk(run: _Run, ids: np.ndarray) -> None:
     rng, now_db, counters, totals = run.rng, run.now_db, run.counters, run.totals
-    customer_rows, _status = _customer_rows(rng, ids, run.owners, now_db, run.seen)
+    customer_rows = _customer_rows(rng, ids, run.owners, now_db, run.seen)
     _copy_or_insert(
         "customers_customer",
         [

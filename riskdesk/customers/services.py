@@ -31,6 +31,10 @@ EDITABLE_FIELDS = (
 )
 
 
+def _tags(names: list[str]) -> list[Tag]:
+    return [Tag.objects.get_or_create(name=name)[0] for name in names]
+
+
 def business_today() -> dt.date:
     return timezone.localdate()
 
@@ -45,7 +49,7 @@ def create_customer(*, actor, tags: list[str] | None = None, **fields) -> Custom
     customer.full_clean()
     customer.save()
     if tags:
-        customer.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
+        customer.tags.set(_tags(tags))
     record_event(
         actor=actor, action=AuditAction.CUSTOMER_CREATED, obj=customer, after=snapshot(customer)
     )
@@ -68,7 +72,7 @@ def update_customer(
     locked.full_clean()
     locked.save()
     if tags is not None:
-        locked.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
+        locked.tags.set(_tags(tags))
     record_event(
         actor=actor,
         action=AuditAction.CUSTOMER_UPDATED,

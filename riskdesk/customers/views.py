@@ -43,10 +43,13 @@ def customer_list(request):
     page = Paginator(queryset.prefetch_related("tags"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    unsorted = query.copy()
+    unsorted.pop("sort", None)
     context = {
         "filter": filterset,
         "page": page,
         "query": query.urlencode(),
+        "unsorted_query": unsorted.urlencode(),
         "nav": "customers",
         "sort": request.GET.get("sort", ""),
     }

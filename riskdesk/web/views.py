@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
@@ -42,5 +43,5 @@ def job_progress(request, pk: int):
     if job.created_by_id not in (None, request.user.pk) and not request.user.has_role(
         "admin", "risk_manager", "auditor"
     ):
-        job = get_object_or_404(Job, pk=-1)
+        raise Http404
     return render(request, "web/_job_progress.html", {"job": job})

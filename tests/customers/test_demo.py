@@ -1,4 +1,5 @@
 import datetime as dt
+import random
 
 import pytest
 from django.db.models import Count, F
@@ -6,7 +7,7 @@ from django.db.models import Count, F
 from riskdesk.accounts.services import ensure_demo_users
 from riskdesk.customers.demo import generate_demo_data
 from riskdesk.customers.models import Customer, Invoice, Order, Payment
-from riskdesk.dossier.uscc import is_valid_uscc
+from riskdesk.dossier.uscc import generate_uscc, is_valid_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def test_demo_data_is_valid_unique_and_extends_on_rerun():
     assert Order.objects.count() == first.orders + second.orders
     assert all(name.endswith("公司") for name in Customer.objects.values_list("name", flat=True))
     # New rows get ids after the bulk-loaded ones (sequences were reset).
-    created = Customer.objects.create(name="新增有限公司", uscc="X" * 18)
+    created = Customer.objects.create(name="新增有限公司", uscc=generate_uscc(random.Random(99)))
     assert created.pk > max(Customer.objects.exclude(pk=created.pk).values_list("pk", flat=True))
 
 

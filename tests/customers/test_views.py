@@ -116,3 +116,10 @@ def test_template_download(client, users):
     header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert header[0] == "订单号"
     assert client.get("/customers/import/template/evil.xlsx").status_code == 404
+
+
+def test_sort_links_carry_the_filters_but_one_sort(client, users, portfolio):
+    client.force_login(users["risk"])
+    page = client.get("/customers/", {"province": "广东省", "sort": "name"}).content.decode()
+    links = [part.split('"')[0] for part in page.split('href="?')[1:] if "sort=" in part]
+    assert links and all(link.count("sort=") == 1 and "province=" in link for link in links)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from random import Random
 
 from riskdesk.customers.choices import Currency, CustomerStatus, InvoiceStatus, OrderStatus
 from riskdesk.customers.imports import parsers as p
+from riskdesk.dossier.uscc import generate_uscc
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,10 @@ class ImportSpec:
         return next(c for c in self.columns if c.field == field)
 
 
+# A valid code (both check characters right), so the template's example row imports as is.
+EXAMPLE_USCC = generate_uscc(Random(4754))
+
+
 def normalize_header(text: str) -> str:
     cleaned = p.as_text(text).lower().replace("*", "").replace(" ", "").replace("_", "")
     return cleaned.split("(")[0].split("（")[0]
@@ -56,7 +62,7 @@ _CUSTOMER_REF = (
         "客户统一社会信用代码",
         p.parse_uscc,
         aliases=("客户信用代码",),
-        example="91110000100000000X",
+        example=EXAMPLE_USCC,
         help_zh="与客户外部编码二选一",
     ),
     Column(
@@ -89,7 +95,7 @@ CUSTOMERS = ImportSpec(
             p.parse_uscc,
             required=True,
             aliases=("信用代码",),
-            example="91110108MA01XXXXXX",
+            example=EXAMPLE_USCC,
             help_zh="18位，校验两位校验码",
         ),
         Column(
@@ -100,7 +106,7 @@ CUSTOMERS = ImportSpec(
             example="sales1",
             help_zh="系统用户名",
         ),
-        Column("team", "团队", _text(100), example="华北销售部"),
+        Column("team", "团队", _text(100), example="华东销售部"),
         Column(
             "industry",
             "行业",
