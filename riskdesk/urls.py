@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -18,7 +19,7 @@ urlpatterns = [
     path("credit/", include("riskdesk.credit.urls")),
     path("onboarding/", include("riskdesk.onboarding.urls")),
     path("login/", account_views.LoginView.as_view(), name="login"),
-    path("logout/", account_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("riskdesk.customers.api.urls")),

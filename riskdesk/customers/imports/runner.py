@@ -67,14 +67,7 @@ def run_import(
 
 def _would_change(importer, rows) -> tuple[int, int]:
     """Counts for a dry run: apply in a savepoint and roll it back, so they are exact."""
-    try:
-        with transaction.atomic():
-            counts = importer.apply(rows, None)
-            raise _Rollback(counts)
-    except _Rollback as done:
-        return done.counts
-
-
-class _Rollback(Exception):
-    def __init__(self, counts: tuple[int, int]):
-        self.counts = counts
+    with transaction.atomic():
+        counts = importer.apply(rows, None)
+        transaction.set_rollback(True)
+    return counts
