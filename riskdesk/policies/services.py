@@ -149,7 +149,7 @@ def _locked(version: PolicyVersion) -> PolicyVersion:
     return PolicyVersion.objects.select_for_update().get(pk=version.pk)
 
 
-def _require_draft(version: PolicyVersion) -> None:
+def require_draft(version: PolicyVersion) -> None:
     if version.status != PolicyStatus.DRAFT:
         raise ValidationError(
             _("只能修改草稿；已发布或已归档的版本不可更改 / Only drafts can be changed.")
@@ -163,7 +163,7 @@ def update_draft(
     """Replace a draft's text; invalid text raises ``PolicyValidationError`` and stores nothing."""
     permissions.require(actor, "change_policy")
     version = _locked(version)
-    _require_draft(version)
+    require_draft(version)
     policy, canonical = canonical_policy(yaml_text)
     before = version.yaml
     version.yaml = canonical
@@ -198,7 +198,7 @@ def publish_version(*, version: PolicyVersion, actor) -> PolicyVersion:
     """Publish a draft; the version published until now is archived in the same transaction."""
     permissions.require(actor, "publish_policy")
     version = _locked(version)
-    _require_draft(version)
+    require_draft(version)
     _check_four_eyes(version, actor)
     try:
         canonical_policy(version.yaml)
@@ -238,7 +238,7 @@ def archive_version(*, version: PolicyVersion, actor) -> PolicyVersion:
                 "Publish another version to retire the published one."
             )
         )
-    _require_draft(version)
+    require_draft(version)
     version.status = PolicyStatus.ARCHIVED
     version.save()
     record_event(
