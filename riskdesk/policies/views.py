@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from riskdesk.accounts import permissions
 from riskdesk.engine import PolicyValidationError
-from riskdesk.policies import services
+from riskdesk.policies import services, trial
+from riskdesk.policies.editing import SECTIONS
 from riskdesk.policies.models import PolicyVersion
 
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -48,7 +49,7 @@ def version_detail(request, pk: int):
     version = get_object_or_404(
         PolicyVersion.objects.select_related("author", "published_by"), pk=pk
     )
-    context = {**_page_context(request), "version": version}
+    context = {**_page_context(request), "version": version, "sections": SECTIONS.values()}
     return render(request, "policies/detail.html", context)
 
 
@@ -100,6 +101,11 @@ def _uploaded_text(request) -> str | None:
         raise ValidationError(_("文件必须是 UTF-8 编码 / The file must be UTF-8.")) from None
 
 
+def _based_on(request) -> PolicyVersion | None:
+    pk = _int(request.POST.get("based_on"))
+    return get_object_or_404(PolicyVersion, pk=pk) if pk else None
+
+
 @login_required
 @require_POST
 def draft_create(request):
@@ -107,12 +113,17 @@ def draft_create(request):
         version = services.create_draft(
             actor=request.user,
             yaml_text=_uploaded_text(request),
+            based_on=_based_on(request),
             notes=request.POST.get("notes", "").strip(),
         )
     except (PolicyValidationError, ValidationError, PermissionDenied) as exc:
         _report(request, exc)
         return redirect("policies:list")
-    messages.success(request, _("已创建草稿 v%(n)s / Draft created.") % {"n": version.number})
+    messages.success(
+        request,
+        _("已创建草稿 v%(n)s，现在可以逐部分编辑 / Draft created: edit it section by section.")
+        % {"n": version.number},
+    )
     return redirect("policies:detail", pk=version.pk)
 
 
@@ -141,3 +152,29 @@ def archive(request, pk: int):
     return _transition(
         request, pk, services.archive_version, _("已归档 v%(n)s / Version archived.")
     )
+
+
+@login_required
+@require_GET
+def trial_page(request, pk: int):
+    """Try a version on one customer, its trace beside the published version's."""
+    _require_view(request.user)
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    result = None
+    customer_id = _int(request.GET.get("customer"))
+    if customer_id:
+        customer = get_object_or_404(trial.visible_customers(request.user), pk=customer_id)
+        result = trial.try_on_customer(version=version, customer=customer, actor=request.user)
+    context = {**_page_context(request), "version": version, "result": result}
+    return render(request, "policies/trial.html", context)
+
+
+@login_required
+@require_GET
+def trial_customers(request, pk: int):
+    """Autocomplete for the trial page: customers the user may see, by name or USCC."""
+    _require_view(request.user)
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    customers = trial.customers_for_trial(actor=request.user, query=request.GET.get("q", ""))
+    context = {"version": version, "customers": customers, "query": request.GET.get("q", "")}
+    return render(request, "policies/_trial_customers.html", context)

@@ -1,0 +1,508 @@
+"""The section editors and the expression checks they call as the user types (thin views)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from riskdesk.accounts import permissions
+from riskdesk.engine import Policy, PolicyValidationError
+from riskdesk.policies import builder, editing
+from riskdesk.policies.editing import SECTIONS, Section
+from riskdesk.policies.forms import FORMS, CreditSettingsForm, ScorecardSettingsForm
+from riskdesk.policies.models import PolicyVersion
+
+
+def _require(user, action: str) -> None:
+    if not permissions.may(user, action):
+        raise PermissionDenied(_("您没有执行此操作的权限 / You are not allowed to do this."))
+
+
+def _section(key: str) -> Section:
+    try:
+        return SECTIONS[key]
+    except KeyError:
+        raise Http404 from None
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: object
+    code: bool = False
+
+
+def _cells(section: str, item) -> list[Cell]:
+    match section:
+        case "grades":
+            return [
+                Cell(item.code),
+                Cell(item.label),
+                Cell(item.label_en or ""),
+                Cell(item.review_months or "—"),
+            ]
+        case "admission":
+            return [
+                Cell(item.id),
+                Cell(item.when, True),
+                Cell(item.outcome.value),
+                Cell(item.reason),
+            ]
+        case "rules":
+            customer_list = item.list.value if item.list else "—"
+            return [
+                Cell(item.id),
+                Cell(item.when, True),
+                Cell(item.grade),
+                Cell(customer_list),
+                Cell(item.reason),
+            ]
+        case "bands":
+            return [
+                Cell("—" if item.min_score is None else f"≥ {item.min_score:g}"),
+                Cell(item.grade),
+            ]
+        case "cases":
+            return [
+                Cell(item.id),
+                Cell(item.when or _("（兜底）"), bool(item.when)),
+                Cell(item.limit, True),
+            ]
+        case "features":
+            kind = item.type.value if item.type else "—"
+            return [
+                Cell(item.name, True),
+                Cell(item.expression, True),
+                Cell(item.label_zh),
+                Cell(kind),
+            ]
+    return []
+
+
+HEADERS = {
+    "grades": (
+        gettext_lazy("代码"),
+        gettext_lazy("名称"),
+        gettext_lazy("英文名称"),
+        gettext_lazy("复评周期（月）"),
+    ),
+    "admission": (
+        gettext_lazy("编号"),
+        gettext_lazy("条件"),
+        gettext_lazy("结果"),
+        gettext_lazy("原因"),
+    ),
+    "rules": (
+        gettext_lazy("编号"),
+        gettext_lazy("条件"),
+        gettext_lazy("等级"),
+        gettext_lazy("名单"),
+        gettext_lazy("原因"),
+    ),
+    "bands": (gettext_lazy("最低分"), gettext_lazy("等级")),
+    "cases": (gettext_lazy("编号"), gettext_lazy("条件"), gettext_lazy("额度公式")),
+    "features": (
+        gettext_lazy("特征名"),
+        gettext_lazy("表达式"),
+        gettext_lazy("名称"),
+        gettext_lazy("类型"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One line of the scorecard table: an indicator's bin or category and its points."""
+
+    index: int
+    indicator: object
+    first: bool
+    span: int
+    where: str
+    points: float
+
+
+def scorecard_rows(policy: Policy) -> list[ScoreRow]:
+    rows: list[ScoreRow] = []
+    if policy.scorecard is None:
+        return rows
+    for index, indicator in enumerate(policy.scorecard.indicators):
+        lines = _placements(indicator)
+        for position, (where, points) in enumerate(lines):
+            rows.append(ScoreRow(index, indicator, position == 0, len(lines), where, points))
+    return rows
+
+
+def _placements(indicator) -> list[tuple[str, float]]:
+    lines: list[tuple[str, float]] = []
+    low = "-∞"
+    for item in indicator.bins:
+        high = "+∞" if item.below is None else f"{item.below:g}"
+        lines.append((f"[{low}, {high})", item.points))
+        low = high
+    for value, points in indicator.categories:
+        lines.append((str(value), points))
+    if indicator.categories:
+        lines.append((_("其他"), indicator.other_points))
+    lines.append((_("缺失（NULL）"), indicator.missing_points))
+    return lines
+
+
+def _editable(request, version: PolicyVersion) -> bool:
+    return version.is_draft and permissions.may(request.user, "change_policy")
+
+
+def _items_context(request, version: PolicyVersion, section: Section, policy: Policy) -> dict:
+    items = section.get(policy)
+    return {
+        "version": version,
+        "section": section,
+        "editable": _editable(request, version),
+        "headers": HEADERS.get(section.key, ()),
+        "rows": [(index, _cells(section.key, item)) for index, item in enumerate(items)],
+        "score_rows": scorecard_rows(policy) if section.key == "indicators" else [],
+        "count": len(items),
+    }
+
+
+@login_required
+@require_GET
+def section_page(request, pk: int, section: str):
+    _require(request.user, "view_policy")
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    current = _section(section)
+    policy = editing.policy_of(version)
+    context = {
+        **_items_context(request, version, current, policy),
+        "nav": "policies",
+        "sections": SECTIONS.values(),
+    }
+    if current.key == "cases":
+        credit = policy.credit
+        context["settings_form"] = CreditSettingsForm(
+            initial={
+                "currency": credit.currency if credit else "CNY",
+                "min_limit": credit.min if credit else None,
+                "max_limit": credit.max if credit else None,
+                "round_to": credit.round_to if credit else None,
+                "valid_months": credit.valid_months if credit else None,
+            }
+        )
+    if current.key == "indicators" and policy.scorecard is not None:
+        context["settings_form"] = ScorecardSettingsForm(
+            initial={"reason_codes": policy.scorecard.reason_code_count}
+        )
+    return render(request, "policies/editor/section.html", context)
+
+
+# -- one item ---------------------------------------------------------------------------------
+
+
+def _widgets(form, policy: Policy, section: str, *, posted=None, initial=None) -> dict:
+    widgets = {}
+    for name in form.condition_fields:
+        optional = not form.fields[name].required
+        if posted is not None:
+            widgets[name] = builder.widget_from_post(
+                policy=policy,
+                section=section,
+                field_name=name,
+                get=posted.getlist,
+                optional=optional,
+            )
+        else:
+            widgets[name] = builder.widget_for_text(
+                policy=policy,
+                section=section,
+                field_name=name,
+                text=(initial or {}).get(name, ""),
+                mode="form",
+                optional=optional,
+            )
+    return widgets
+
+
+def _expression_checks(form, policy: Policy, section: str, values: dict) -> dict:
+    return {
+        name: builder.check(policy, section, name, values.get(name, "") or "")
+        if values.get(name)
+        else []
+        for name in form.expression_fields
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk: int, section: str, index: int | None = None):
+    _require(request.user, "change_policy")
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    current = _section(section)
+    policy = editing.policy_of(version)
+    items = current.get(policy)
+    if index is not None and not 0 <= index < len(items):
+        messages.error(request, _("该条目不存在 / No such item."))
+        return redirect("policies:section", pk=pk, section=section)
+    form_class = FORMS[section]
+    other_errors: list = []
+    if request.method == "POST":
+        form = form_class(request.POST, policy=policy)
+        widgets = _widgets(form, policy, section, posted=request.POST)
+        checks = {name: [] for name in form.expression_fields}
+        saved = _save(request, version, current, index, form, widgets, checks, other_errors)
+        if saved:
+            messages.success(request, _("已保存 / Saved."))
+            return redirect("policies:section", pk=pk, section=section)
+    else:
+        initial = form_class.initial_from(items[index]) if index is not None else {}
+        form = form_class(initial=initial, policy=policy)
+        widgets = _widgets(form, policy, section, initial=initial)
+        checks = _expression_checks(form, policy, section, initial)
+    context = {
+        "nav": "policies",
+        "version": version,
+        "section": current,
+        "index": index,
+        "form": form,
+        "widgets": widgets,
+        "checks": checks,
+        "other_errors": other_errors,
+        "editable": _editable(request, version),
+        "bins": _bins(request, form, items[index] if index is not None else None),
+    }
+    return render(request, "policies/editor/item.html", context)
+
+
+def _save(request, version, section, index, form, widgets, checks, other_errors) -> bool:
+    """Validate the form and the builders, then save through the service; collect errors."""
+    if not form.is_valid() or any(w.problems for w in widgets.values()):
+        return False
+    for name, widget in widgets.items():
+        form.cleaned_data[name] = widget.text
+    try:
+        editing.save_item(
+            version=version, actor=request.user, section=section, item=form.to_item(), index=index
+        )
+    except PolicyValidationError as exc:
+        item_path = section.item_path(
+            len(section.get(editing.policy_of(version))) if index is None else index
+        )
+        by_field, others = editing.errors_by_field(exc.errors, item_path)
+        for name, errors in by_field.items():
+            if name in widgets:
+                widgets[name].errors = errors
+            elif name in checks:
+                checks[name] = errors
+            elif name in form.fields:
+                for error in errors:
+                    form.add_error(name, str(error))
+            else:
+                other_errors.extend(errors)
+        other_errors.extend(others)
+        return False
+    except ValidationError as exc:
+        other_errors.extend(exc.messages)
+        return False
+    return True
+
+
+def _bins(request, form, item) -> dict:
+    """The rows of the bin and category tables, with two blank rows to add more."""
+    if request.method == "POST":
+        bins = list(
+            zip(request.POST.getlist("bin-below"), request.POST.getlist("bin-points"), strict=False)
+        )
+        cats = list(
+            zip(request.POST.getlist("cat-value"), request.POST.getlist("cat-points"), strict=False)
+        )
+    elif item is not None and hasattr(item, "bins"):
+        bins = [("" if b.below is None else f"{b.below:g}", f"{b.points:g}") for b in item.bins]
+        cats = [(_category_text(v), f"{p:g}") for v, p in item.categories]
+    else:
+        bins, cats = [], []
+    blank = [("", "")] * 2
+    return {
+        "bins": [*(b for b in bins if any(x.strip() for x in b)), *blank],
+        "categories": [*(c for c in cats if any(x.strip() for x in c)), *blank],
+    }
+
+
+def _category_text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@login_required
+@require_POST
+def item_delete(request, pk: int, section: str, index: int):
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    return _list_change(
+        request,
+        version,
+        section,
+        lambda s: editing.delete_item(version=version, actor=request.user, section=s, index=index),
+        _("已删除 / Deleted."),
+    )
+
+
+@login_required
+@require_POST
+def item_move(request, pk: int, section: str, index: int):
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    offset = -1 if request.POST.get("offset") == "-1" else 1
+    return _list_change(
+        request,
+        version,
+        section,
+        lambda s: editing.move_item(
+            version=version, actor=request.user, section=s, index=index, offset=offset
+        ),
+        _("顺序已保存 / Order saved."),
+    )
+
+
+@login_required
+@require_POST
+def reorder(request, pk: int, section: str):
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    raw = request.POST.getlist("order")
+    order = [int(value) for value in raw if value.isdigit()]
+    if len(order) != len(raw):
+        order = []
+    return _list_change(
+        request,
+        version,
+        section,
+        lambda s: editing.reorder_items(
+            version=version, actor=request.user, section=s, order=order
+        ),
+        _("顺序已保存 / Order saved."),
+    )
+
+
+def _list_change(request, version, section_key, change, done: str):
+    """Run a change of a list; htmx gets the list back, a plain form a redirect."""
+    current = _section(section_key)
+    problems: list[str] = []
+    try:
+        change(current)
+    except PolicyValidationError as exc:
+        problems = [str(error) for error in exc.errors]
+    except (ValidationError, PermissionDenied) as exc:
+        problems = list(getattr(exc, "messages", None) or [str(exc)])
+    version.refresh_from_db()
+    if not _is_htmx(request):
+        for problem in problems:
+            messages.error(request, problem)
+        if not problems:
+            messages.success(request, done)
+        return redirect("policies:section", pk=version.pk, section=section_key)
+    context = _items_context(request, version, current, editing.policy_of(version))
+    context.update({"problems": problems, "done": "" if problems else done})
+    return render(request, "policies/editor/_items.html", context)
+
+
+@login_required
+@require_POST
+def credit_settings(request, pk: int):
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    form = CreditSettingsForm(request.POST)
+    return _settings_change(
+        request,
+        version,
+        "cases",
+        form,
+        lambda data: editing.save_credit_settings(version=version, actor=request.user, **data),
+    )
+
+
+@login_required
+@require_POST
+def scorecard_settings(request, pk: int):
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    form = ScorecardSettingsForm(request.POST)
+    return _settings_change(
+        request,
+        version,
+        "indicators",
+        form,
+        lambda data: editing.save_scorecard_settings(version=version, actor=request.user, **data),
+    )
+
+
+def _settings_change(request, version, section_key, form, save):
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+        return redirect("policies:section", pk=version.pk, section=section_key)
+    try:
+        save(form.cleaned_data)
+    except PolicyValidationError as exc:
+        for error in exc.errors:
+            messages.error(request, str(error))
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", None) or [str(exc)]:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已保存 / Saved."))
+    return redirect("policies:section", pk=version.pk, section=section_key)
+
+
+# -- live checks --------------------------------------------------------------------------------
+
+
+def _posted_context(request, pk: int) -> tuple[PolicyVersion, Policy, str, str]:
+    _require(request.user, "change_policy")
+    version = get_object_or_404(PolicyVersion, pk=pk)
+    section = request.POST.get("section", "")
+    field = request.POST.get("field", "")
+    _section(section)
+    if not field.isidentifier():
+        raise PermissionDenied
+    return version, editing.policy_of(version), section, field
+
+
+@login_required
+@require_POST
+def validate_expression(request, pk: int):
+    """The check of one expression as typed: the engine's bilingual error, pointing at it."""
+    _version, policy, section, field = _posted_context(request, pk)
+    text = request.POST.get(field, "")
+    errors = builder.check(policy, section, field, text) if text.strip() else []
+    context = {
+        "field": field,
+        "text": text,
+        "errors": errors,
+        "optional": request.POST.get("optional") == "1",
+    }
+    return render(request, "policies/editor/_check.html", context)
+
+
+@login_required
+@require_POST
+def condition_widget(request, pk: int):
+    """The condition widget after a change: a builder row edited, added or removed, or the
+    mode switched between text and form."""
+    version, policy, section, field = _posted_context(request, pk)
+    widget = builder.widget_from_post(
+        policy=policy,
+        section=section,
+        field_name=field,
+        get=request.POST.getlist,
+        action=request.POST.get("action", ""),
+        optional=request.POST.get("optional") == "1",
+    )
+    return render(
+        request, "policies/editor/_condition.html", {"widget": widget, "version": version}
+    )
