@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from riskdesk.accounts import permissions
 from riskdesk.engine import Policy, PolicyValidationError
-from riskdesk.policies import builder, editing
+from riskdesk.policies import builder, editing, tables
 from riskdesk.policies.editing import SECTIONS, Section
 from riskdesk.policies.forms import FORMS, CreditSettingsForm, ScorecardSettingsForm
 from riskdesk.policies.models import PolicyVersion
@@ -37,128 +34,6 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: object
-    code: bool = False
-
-
-def _cells(section: str, item) -> list[Cell]:
-    match section:
-        case "grades":
-            return [
-                Cell(item.code),
-                Cell(item.label),
-                Cell(item.label_en or ""),
-                Cell(item.review_months or "—"),
-            ]
-        case "admission":
-            return [
-                Cell(item.id),
-                Cell(item.when, True),
-                Cell(item.outcome.value),
-                Cell(item.reason),
-            ]
-        case "rules":
-            customer_list = item.list.value if item.list else "—"
-            return [
-                Cell(item.id),
-                Cell(item.when, True),
-                Cell(item.grade),
-                Cell(customer_list),
-                Cell(item.reason),
-            ]
-        case "bands":
-            return [
-                Cell("—" if item.min_score is None else f"≥ {item.min_score:g}"),
-                Cell(item.grade),
-            ]
-        case "cases":
-            return [
-                Cell(item.id),
-                Cell(item.when or _("（兜底）"), bool(item.when)),
-                Cell(item.limit, True),
-            ]
-        case "features":
-            kind = item.type.value if item.type else "—"
-            return [
-                Cell(item.name, True),
-                Cell(item.expression, True),
-                Cell(item.label_zh),
-                Cell(kind),
-            ]
-    return []
-
-
-HEADERS = {
-    "grades": (
-        gettext_lazy("代码"),
-        gettext_lazy("名称"),
-        gettext_lazy("英文名称"),
-        gettext_lazy("复评周期（月）"),
-    ),
-    "admission": (
-        gettext_lazy("编号"),
-        gettext_lazy("条件"),
-        gettext_lazy("结果"),
-        gettext_lazy("原因"),
-    ),
-    "rules": (
-        gettext_lazy("编号"),
-        gettext_lazy("条件"),
-        gettext_lazy("等级"),
-        gettext_lazy("名单"),
-        gettext_lazy("原因"),
-    ),
-    "bands": (gettext_lazy("最低分"), gettext_lazy("等级")),
-    "cases": (gettext_lazy("编号"), gettext_lazy("条件"), gettext_lazy("额度公式")),
-    "features": (
-        gettext_lazy("特征名"),
-        gettext_lazy("表达式"),
-        gettext_lazy("名称"),
-        gettext_lazy("类型"),
-    ),
-}
-
-
-@dataclass(frozen=True)
-class ScoreRow:
-    """One line of the scorecard table: an indicator's bin or category and its points."""
-
-    index: int
-    indicator: object
-    first: bool
-    span: int
-    where: str
-    points: float
-
-
-def scorecard_rows(policy: Policy) -> list[ScoreRow]:
-    rows: list[ScoreRow] = []
-    if policy.scorecard is None:
-        return rows
-    for index, indicator in enumerate(policy.scorecard.indicators):
-        lines = _placements(indicator)
-        for position, (where, points) in enumerate(lines):
-            rows.append(ScoreRow(index, indicator, position == 0, len(lines), where, points))
-    return rows
-
-
-def _placements(indicator) -> list[tuple[str, float]]:
-    lines: list[tuple[str, float]] = []
-    low = "-∞"
-    for item in indicator.bins:
-        high = "+∞" if item.below is None else f"{item.below:g}"
-        lines.append((f"[{low}, {high})", item.points))
-        low = high
-    for value, points in indicator.categories:
-        lines.append((str(value), points))
-    if indicator.categories:
-        lines.append((_("其他"), indicator.other_points))
-    lines.append((_("缺失（NULL）"), indicator.missing_points))
-    return lines
-
-
 def _editable(request, version: PolicyVersion) -> bool:
     return version.is_draft and permissions.may(request.user, "change_policy")
 
@@ -169,9 +44,9 @@ def _items_context(request, version: PolicyVersion, section: Section, policy: Po
         "version": version,
         "section": section,
         "editable": _editable(request, version),
-        "headers": HEADERS.get(section.key, ()),
-        "rows": [(index, _cells(section.key, item)) for index, item in enumerate(items)],
-        "score_rows": scorecard_rows(policy) if section.key == "indicators" else [],
+        "headers": tables.HEADERS.get(section.key, ()),
+        "rows": [(index, tables.cells(section.key, item)) for index, item in enumerate(items)],
+        "score_rows": tables.scorecard_rows(policy) if section.key == "indicators" else [],
         "count": len(items),
     }
 
@@ -209,10 +84,10 @@ def section_page(request, pk: int, section: str):
 # -- one item ---------------------------------------------------------------------------------
 
 
-def _widgets(form, policy: Policy, section: str, *, posted=None, initial=None) -> dict:
+def _widgets(form_class, policy: Policy, section: str, *, posted=None, initial=None) -> dict:
     widgets = {}
-    for name in form.condition_fields:
-        optional = not form.fields[name].required
+    for name in form_class.condition_fields:
+        optional = not form_class.base_fields[name].required
         if posted is not None:
             widgets[name] = builder.widget_from_post(
                 policy=policy,
@@ -233,12 +108,12 @@ def _widgets(form, policy: Policy, section: str, *, posted=None, initial=None) -
     return widgets
 
 
-def _expression_checks(form, policy: Policy, section: str, values: dict) -> dict:
+def _expression_checks(form_class, policy: Policy, section: str, values) -> dict:
     return {
         name: builder.check(policy, section, name, values.get(name, "") or "")
         if values.get(name)
         else []
-        for name in form.expression_fields
+        for name in form_class.expression_fields
     }
 
 
@@ -256,9 +131,13 @@ def item_edit(request, pk: int, section: str, index: int | None = None):
     form_class = FORMS[section]
     other_errors: list = []
     if request.method == "POST":
-        form = form_class(request.POST, policy=policy)
-        widgets = _widgets(form, policy, section, posted=request.POST)
-        checks = {name: [] for name in form.expression_fields}
+        # A builder's rows, not the text last rendered beside them, are what the user sees.
+        widgets = _widgets(form_class, policy, section, posted=request.POST)
+        data = request.POST.copy()
+        for name, widget in widgets.items():
+            data[name] = widget.text
+        form = form_class(data, policy=policy)
+        checks = _expression_checks(form_class, policy, section, data)
         saved = _save(request, version, current, index, form, widgets, checks, other_errors)
         if saved:
             messages.success(request, _("已保存 / Saved."))
@@ -266,8 +145,8 @@ def item_edit(request, pk: int, section: str, index: int | None = None):
     else:
         initial = form_class.initial_from(items[index]) if index is not None else {}
         form = form_class(initial=initial, policy=policy)
-        widgets = _widgets(form, policy, section, initial=initial)
-        checks = _expression_checks(form, policy, section, initial)
+        widgets = _widgets(form_class, policy, section, initial=initial)
+        checks = _expression_checks(form_class, policy, section, initial)
     context = {
         "nav": "policies",
         "version": version,
@@ -287,8 +166,6 @@ def _save(request, version, section, index, form, widgets, checks, other_errors)
     """Validate the form and the builders, then save through the service; collect errors."""
     if not form.is_valid() or any(w.problems for w in widgets.values()):
         return False
-    for name, widget in widgets.items():
-        form.cleaned_data[name] = widget.text
     try:
         editing.save_item(
             version=version, actor=request.user, section=section, item=form.to_item(), index=index
