@@ -153,6 +153,10 @@ def _show(widget: ConditionWidget, condition: Group) -> None:
         return RowView(row.feature, row.op, values, metas.get(row.feature))
 
     widget.join = condition.join
+    if all(isinstance(item, Row) for item in condition.items):  # plain rows: one group
+        rows = [row_view(item) for item in condition.items if isinstance(item, Row)]
+        widget.groups.append(GroupView(condition.join, rows or [RowView()]))
+        return
     for item in condition.items:
         if isinstance(item, Row):
             widget.groups.append(GroupView("AND", [row_view(item)]))

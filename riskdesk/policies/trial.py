@@ -35,6 +35,19 @@ SUMMARY_FIELDS = (
 )
 
 
+STAGES = {
+    "admission": _("准入"),
+    "scorecard": _("评分卡"),
+    "rating": _("评级"),
+    "credit": _("授信"),
+}
+OUTCOMES = {
+    "matched": _("命中"),
+    "not_matched": _("未命中"),
+    "unknown": _("未知（NULL）"),
+}
+
+
 @dataclass(frozen=True)
 class Line:
     """One compared value or step: this version's side, the published side, and whether they
@@ -49,6 +62,10 @@ class Line:
     @property
     def changed(self) -> bool:
         return self.this != self.published
+
+    @property
+    def stage_label(self) -> str:
+        return str(STAGES.get(self.stage, self.stage))
 
 
 @dataclass(frozen=True)
@@ -98,7 +115,7 @@ def try_on_customer(
         as_of=day,
         decision=decision,
         summary=_summary(decision, other),
-        points=_points(decision, other),
+        points=_points(decision, other, _indicator_labels(version, baseline)),
         steps=_steps(decision.trace, other.trace if other else ()),
     )
 
@@ -130,11 +147,26 @@ def _summary(decision: Decision, other: Decision | None) -> list[Line]:
     ]
 
 
-def _points(decision: Decision, other: Decision | None) -> list[Line]:
+def _indicator_labels(*versions: PolicyVersion | None) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for version in reversed(versions):  # the tried version's labels win
+        if version is not None:
+            scorecard = services.compiled_policy(version).policy.scorecard
+            indicators = scorecard.indicators if scorecard else ()
+            labels.update({item.key: f"{item.label}（{item.key}）" for item in indicators})
+    return labels
+
+
+def _points(decision: Decision, other: Decision | None, labels: dict[str, str]) -> list[Line]:
     theirs = dict(other.points) if other else {}
     keys = list(decision.points) + [key for key in theirs if key not in decision.points]
     return [
-        Line("scorecard", key, _text(decision.points.get(key)), _text(theirs.get(key)))
+        Line(
+            "scorecard",
+            labels.get(key, key),
+            _text(decision.points.get(key)),
+            _text(theirs.get(key)),
+        )
         for key in keys
     ]
 
@@ -164,12 +196,14 @@ def _step_text(step: TraceStep | None) -> str:
     if step.stage == "scorecard":
         return f"{detail.get('where')} → {_text(detail.get('points'))}"
     if step.outcome == "band":
-        return f"{detail.get('grade')} (≥ {_text(detail.get('min_score'))})"
+        low = detail.get("min_score")
+        return f"{detail.get('grade')}" + ("" if low is None else f" (≥ {_text(low)})")
     if step.item == "limit" and step.stage == "credit":
         return f"{_text(detail.get('raw_limit'))} → {_text(detail.get('limit'))}"
+    outcome = str(OUTCOMES.get(step.outcome, step.outcome))
     if step.stage == "credit" and step.outcome == "matched":
-        return f"{step.outcome}: {_text(detail.get('raw_limit'))}"
-    return step.outcome
+        return f"{outcome}：{_text(detail.get('raw_limit'))}"
+    return outcome
 
 
 def _used_text(step: TraceStep) -> str:

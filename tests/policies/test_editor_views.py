@@ -124,7 +124,7 @@ def test_builder_switches_modes_and_adds_rows(client, users, draft):
     html = client.post(
         url, {**base, "when": "status IN ('注销', '吊销') OR sanctions_hit", "action": "mode:form"}
     ).content.decode()
-    assert 'data-testid="builder-when"' in html and 'data-testid="row-1-0"' in html
+    assert 'data-testid="builder-when"' in html and 'data-testid="row-0-1"' in html
     beyond = client.post(url, {**base, "when": "a + 1 > 2", "action": "mode:form"})
     assert 'data-testid="not-in-form"' not in beyond.content.decode()  # invalid: error instead
     beyond = client.post(

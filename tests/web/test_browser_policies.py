@@ -53,7 +53,7 @@ def test_edit_a_rating_rule_with_the_builder_and_see_errors_in_place(
 
     builder = page.locator("[data-testid=builder-when]")
     builder.wait_for()
-    value = page.locator("[data-testid=row-1-0] [data-testid=value]")
+    value = page.locator("[data-testid=row-0-1] [data-testid=value]")
     assert value.input_value() == "0.8"
     value.fill("abc")
     value.press("Tab")  # change → the server re-renders the builder with the problem
@@ -61,8 +61,8 @@ def test_edit_a_rating_rule_with_the_builder_and_see_errors_in_place(
     problem.wait_for()
     assert "不是有效的数值" in problem.inner_text() and "is not a number" in problem.inner_text()
 
-    page.locator("[data-testid=row-1-0] [data-testid=value]").fill("0.9")
-    page.locator("[data-testid=row-1-0] [data-testid=value]").press("Tab")
+    page.locator("[data-testid=row-0-1] [data-testid=value]").fill("0.9")
+    page.locator("[data-testid=row-0-1] [data-testid=value]").press("Tab")
     page.wait_for_selector("[data-testid=expression-when]:has-text('0.9')")
     assert page.locator("[data-testid=problem]").count() == 0
     assert page.locator("[data-testid=check-when] [data-testid=expr-ok]").count() == 1
