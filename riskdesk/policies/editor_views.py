@@ -14,7 +14,12 @@ from riskdesk.accounts import permissions
 from riskdesk.engine import Policy, PolicyValidationError
 from riskdesk.policies import builder, editing, tables
 from riskdesk.policies.editing import SECTIONS, Section
-from riskdesk.policies.forms import FORMS, CreditSettingsForm, ScorecardSettingsForm
+from riskdesk.policies.forms import (
+    FORMS,
+    CreditSettingsForm,
+    ScorecardSettingsForm,
+    plain_number,
+)
 from riskdesk.policies.models import PolicyVersion
 
 
@@ -203,8 +208,11 @@ def _bins(request, form, item) -> dict:
             zip(request.POST.getlist("cat-value"), request.POST.getlist("cat-points"), strict=False)
         )
     elif item is not None and hasattr(item, "bins"):
-        bins = [("" if b.below is None else f"{b.below:g}", f"{b.points:g}") for b in item.bins]
-        cats = [(_category_text(v), f"{p:g}") for v, p in item.categories]
+        bins = [
+            ("" if b.below is None else plain_number(b.below), plain_number(b.points))
+            for b in item.bins
+        ]
+        cats = [(_category_text(v), plain_number(p)) for v, p in item.categories]
     else:
         bins, cats = [], []
     blank = [("", "")] * 2

@@ -60,6 +60,15 @@ def _optional(value: str) -> str | None:
     return value or None
 
 
+def plain_number(value: float) -> str:
+    """A number as people type it: ``5`` and ``10000000``, not ``5.0`` or ``1e+07``."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def _number(value: float | None) -> str | None:
+    return None if value is None else plain_number(value)
+
+
 class ItemForm(forms.Form):
     """An editor form: ``condition_fields`` get the condition builder, ``expression_fields``
     a text box checked as it is typed."""
@@ -183,7 +192,7 @@ class BandForm(ItemForm):
 
     @classmethod
     def initial_from(cls, item: Band) -> dict:
-        return {"min_score": item.min_score, "grade": item.grade}
+        return {"min_score": _number(item.min_score), "grade": item.grade}
 
     def to_item(self) -> Band:
         return Band(self.cleaned_data["grade"], self.cleaned_data["min_score"])
@@ -258,9 +267,9 @@ class IndicatorForm(ItemForm):
             "label": item.label,
             "label_en": item.label_en or "",
             "value": item.value,
-            "weight": item.weight,
-            "missing_points": item.missing_points,
-            "other_points": item.other_points,
+            "weight": _number(item.weight),
+            "missing_points": _number(item.missing_points),
+            "other_points": _number(item.other_points),
         }
 
     def clean(self):

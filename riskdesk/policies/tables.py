@@ -9,6 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from riskdesk.engine import Indicator, Policy
+from riskdesk.policies.forms import LIST_CHOICES, OUTCOME_CHOICES
+
+LIST_LABELS = dict(LIST_CHOICES)
+OUTCOME_LABELS = dict(OUTCOME_CHOICES)
 
 
 @dataclass(frozen=True)
@@ -30,11 +34,11 @@ def cells(section: str, item) -> list[Cell]:
             return [
                 Cell(item.id),
                 Cell(item.when, True),
-                Cell(item.outcome.value),
+                Cell(OUTCOME_LABELS[item.outcome.value]),
                 Cell(item.reason),
             ]
         case "rules":
-            customer_list = item.list.value if item.list else "—"
+            customer_list = LIST_LABELS[item.list.value] if item.list else "—"
             return [
                 Cell(item.id),
                 Cell(item.when, True),
@@ -44,7 +48,7 @@ def cells(section: str, item) -> list[Cell]:
             ]
         case "bands":
             return [
-                Cell("—" if item.min_score is None else f"≥ {item.min_score:g}"),
+                Cell("—" if item.min_score is None else f"≥ {_readable(item.min_score)}"),
                 Cell(item.grade),
             ]
         case "cases":
@@ -118,11 +122,15 @@ def scorecard_rows(policy: Policy) -> list[ScoreRow]:
     return rows
 
 
+def _readable(value: float) -> str:
+    return f"{value:,.0f}" if value.is_integer() else f"{value:g}"
+
+
 def _placements(indicator: Indicator) -> list[tuple[str, float]]:
     lines: list[tuple[str, float]] = []
     low = "-∞"
     for item in indicator.bins:
-        high = "+∞" if item.below is None else f"{item.below:g}"
+        high = "+∞" if item.below is None else _readable(item.below)
         lines.append((f"[{low}, {high})", item.points))
         low = high
     for value, points in indicator.categories:

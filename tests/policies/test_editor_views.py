@@ -185,3 +185,19 @@ def test_draft_from_a_version_leads_to_the_editors(client, users, db):
     html = response.content.decode()
     assert "编辑此草稿" in html and 'data-testid="edit-rules"' in html
     assert 'data-testid="trial-link"' in html and 'data-testid="simulate-link"' in html
+
+
+def test_the_builder_names_features_in_the_users_language(client, users, draft, settings):
+    client.force_login(users["risk"])
+    url = reverse("policies:item_edit", args=[draft.pk, "rules", 5])
+    assert "国有持股比例（state_share，ratio 0–1）" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "State shareholding（state_share，ratio 0–1）" in client.get(url).content.decode()
+
+
+def test_lists_show_outcomes_and_lists_in_words(client, users, draft):
+    client.force_login(users["risk"])
+    rules = client.get(reverse("policies:section", args=[draft.pk, "rules"])).content.decode()
+    assert "黑名单" in rules and "blacklist" not in rules
+    bands = client.get(reverse("policies:section", args=[draft.pk, "indicators"])).content.decode()
+    assert "[10,000,000, 100,000,000)" in bands
