@@ -10,6 +10,7 @@ changed what. An edit that leaves the policy invalid raises the engine's
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -144,13 +145,6 @@ SECTIONS: dict[str, Section] = {
 }
 
 
-def section_of(key: str) -> Section:
-    try:
-        return SECTIONS[key]
-    except KeyError:
-        raise ValidationError(_("未知的策略部分 / Unknown policy section.")) from None
-
-
 def policy_of(version: PolicyVersion) -> Policy:
     return load_policy(version.yaml)
 
@@ -158,11 +152,26 @@ def policy_of(version: PolicyVersion) -> Policy:
 # -- writes -----------------------------------------------------------------------------------
 
 
-def _edit(version: PolicyVersion, actor, change: Callable[[Policy], Policy]) -> PolicyVersion:
+def revision_of(version: PolicyVersion) -> str:
+    """A short fingerprint of a version's text: pages send it back with index-based edits so
+    an edit made on a page older than the draft is refused instead of hitting the wrong item."""
+    return hashlib.sha256(version.yaml.encode()).hexdigest()[:16]
+
+
+def _edit(
+    version: PolicyVersion, actor, change: Callable[[Policy], Policy], revision: str | None = None
+) -> PolicyVersion:
     """Apply ``change`` to the locked draft's policy and store the result (validated)."""
     permissions.require(actor, "change_policy")
     locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     services.require_draft(locked)
+    if revision is not None and revision != revision_of(locked):
+        raise ValidationError(
+            _(
+                "草稿已被修改（可能在另一个窗口），请刷新页面后重试 / "
+                "The draft changed meanwhile: reload the page and try again."
+            )
+        )
     changed = change(policy_of(locked))
     return services.update_draft(version=locked, actor=actor, yaml_text=dump_policy(changed))
 
@@ -177,7 +186,13 @@ def _index_in(items: Sequence[Item], index: int) -> int:
 
 @transaction.atomic
 def save_item(
-    *, version: PolicyVersion, actor, section: Section, item: Item, index: int | None = None
+    *,
+    version: PolicyVersion,
+    actor,
+    section: Section,
+    item: Item,
+    index: int | None = None,
+    revision: str | None = None,
 ) -> PolicyVersion:
     """Replace item ``index`` of ``section`` with ``item``, or append it when ``index`` is None."""
 
@@ -189,22 +204,29 @@ def save_item(
             items[_index_in(items, index)] = item
         return section.put(policy, tuple(items))
 
-    return _edit(version, actor, change)
+    return _edit(version, actor, change, revision)
 
 
 @transaction.atomic
-def delete_item(*, version: PolicyVersion, actor, section: Section, index: int) -> PolicyVersion:
+def delete_item(
+    *, version: PolicyVersion, actor, section: Section, index: int, revision: str | None = None
+) -> PolicyVersion:
     def change(policy: Policy) -> Policy:
         items = list(section.get(policy))
         del items[_index_in(items, index)]
         return section.put(policy, tuple(items))
 
-    return _edit(version, actor, change)
+    return _edit(version, actor, change, revision)
 
 
 @transaction.atomic
 def reorder_items(
-    *, version: PolicyVersion, actor, section: Section, order: Sequence[int]
+    *,
+    version: PolicyVersion,
+    actor,
+    section: Section,
+    order: Sequence[int],
+    revision: str | None = None,
 ) -> PolicyVersion:
     """Put the items of ``section`` in ``order`` (their current indices, new order first).
 
@@ -219,12 +241,18 @@ def reorder_items(
             )
         return section.put(policy, tuple(items[i] for i in order))
 
-    return _edit(version, actor, change)
+    return _edit(version, actor, change, revision)
 
 
 @transaction.atomic
 def move_item(
-    *, version: PolicyVersion, actor, section: Section, index: int, offset: int
+    *,
+    version: PolicyVersion,
+    actor,
+    section: Section,
+    index: int,
+    offset: int,
+    revision: str | None = None,
 ) -> PolicyVersion:
     """Move one item up (``offset=-1``) or down (``+1``): the keyboard path of drag-and-drop."""
     count = len(section.get(policy_of(version)))
@@ -233,7 +261,9 @@ def move_item(
         raise ValidationError(_("无法移动该条目 / This item cannot move further."))
     order = list(range(count))
     order[index], order[target] = order[target], order[index]
-    return reorder_items(version=version, actor=actor, section=section, order=order)
+    return reorder_items(
+        version=version, actor=actor, section=section, order=order, revision=revision
+    )
 
 
 @transaction.atomic

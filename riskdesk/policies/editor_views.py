@@ -35,6 +35,11 @@ def _section(key: str) -> Section:
         raise Http404 from None
 
 
+def _revision(request) -> str | None:
+    """The draft revision the page was rendered from (see ``editing.revision_of``)."""
+    return request.POST.get("revision") or None
+
+
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -53,6 +58,7 @@ def _items_context(request, version: PolicyVersion, section: Section, policy: Po
         "rows": [(index, tables.cells(section.key, item)) for index, item in enumerate(items)],
         "score_rows": tables.scorecard_rows(policy) if section.key == "indicators" else [],
         "count": len(items),
+        "revision": editing.revision_of(version),
     }
 
 
@@ -163,6 +169,7 @@ def item_edit(request, pk: int, section: str, index: int | None = None):
         "other_errors": other_errors,
         "editable": _editable(request, version),
         "bins": _bins(request, form, items[index] if index is not None else None),
+        "revision": editing.revision_of(version),
     }
     return render(request, "policies/editor/item.html", context)
 
@@ -173,7 +180,12 @@ def _save(request, version, section, index, form, widgets, checks, other_errors)
         return False
     try:
         editing.save_item(
-            version=version, actor=request.user, section=section, item=form.to_item(), index=index
+            version=version,
+            actor=request.user,
+            section=section,
+            item=form.to_item(),
+            index=index,
+            revision=_revision(request),
         )
     except PolicyValidationError as exc:
         item_path = section.item_path(
@@ -236,7 +248,9 @@ def item_delete(request, pk: int, section: str, index: int):
         request,
         version,
         section,
-        lambda s: editing.delete_item(version=version, actor=request.user, section=s, index=index),
+        lambda s: editing.delete_item(
+            version=version, actor=request.user, section=s, index=index, revision=_revision(request)
+        ),
         _("已删除 / Deleted."),
     )
 
@@ -251,7 +265,12 @@ def item_move(request, pk: int, section: str, index: int):
         version,
         section,
         lambda s: editing.move_item(
-            version=version, actor=request.user, section=s, index=index, offset=offset
+            version=version,
+            actor=request.user,
+            section=s,
+            index=index,
+            offset=offset,
+            revision=_revision(request),
         ),
         _("顺序已保存 / Order saved."),
     )
@@ -270,7 +289,7 @@ def reorder(request, pk: int, section: str):
         version,
         section,
         lambda s: editing.reorder_items(
-            version=version, actor=request.user, section=s, order=order
+            version=version, actor=request.user, section=s, order=order, revision=_revision(request)
         ),
         _("顺序已保存 / Order saved."),
     )

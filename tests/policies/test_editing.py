@@ -223,3 +223,19 @@ def test_errors_are_split_by_field_of_the_edited_item():
         "rating.rules[1]",
     )
     assert set(mine) == {"when", "__all__"} and len(others) == 2
+
+
+def test_an_edit_from_a_page_older_than_the_draft_is_refused(draft, users):
+    seen = editing.revision_of(draft)
+    editing.move_item(version=draft, actor=users["risk"], section=RULES, index=0, offset=1)
+    before = rule_ids(draft)
+    with pytest.raises(ValidationError, match="changed meanwhile"):
+        editing.delete_item(
+            version=draft, actor=users["risk"], section=RULES, index=0, revision=seen
+        )
+    assert rule_ids(draft) == before
+    current = editing.revision_of(draft)
+    editing.delete_item(
+        version=draft, actor=users["risk"], section=RULES, index=0, revision=current
+    )
+    assert rule_ids(draft) == before[1:]

@@ -201,3 +201,19 @@ def test_lists_show_outcomes_and_lists_in_words(client, users, draft):
     assert "黑名单" in rules and "blacklist" not in rules
     bands = client.get(reverse("policies:section", args=[draft.pk, "indicators"])).content.decode()
     assert "[10,000,000, 100,000,000)" in bands
+
+
+def test_a_stale_page_cannot_reorder(client, users, draft):
+    client.force_login(users["risk"])
+    stale = editing.revision_of(draft)
+    editing.move_item(
+        version=draft, actor=users["risk"], section=SECTIONS["rules"], index=0, offset=1
+    )
+    ids = [rule.id for rule in rules_of(draft)]
+    url = reverse("policies:reorder", args=[draft.pk, "rules"])
+    order = ["6", "0", "1", "2", "3", "4", "5"]
+    html = client.post(
+        url, {"order": order, "revision": stale}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "changed meanwhile" in html and [rule.id for rule in rules_of(draft)] == ids
+    assert f'"revision": "{editing.revision_of(draft)}"' in html  # the fresh list can be used

@@ -42,15 +42,14 @@
     if (!form) return;
     const order = Array.from(list.querySelectorAll("[data-reorder-item]"), (r) => r.dataset.index);
     if (order.every((value, position) => Number(value) === position)) return;
-    form.replaceChildren(
-      ...order.map(function (value) {
-        const input = document.createElement("input");
-        input.type = "hidden";
-        input.name = "order";
-        input.value = value;
-        return input;
-      })
-    );
+    form.querySelectorAll("input[name=order]").forEach((input) => input.remove());
+    order.forEach(function (value) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "order";
+      input.value = value;
+      form.append(input);
+    });
     form.requestSubmit();
   });
 })();
