@@ -217,3 +217,34 @@ def test_a_stale_page_cannot_reorder(client, users, draft):
     ).content.decode()
     assert "changed meanwhile" in html and [rule.id for rule in rules_of(draft)] == ids
     assert f'"revision": "{editing.revision_of(draft)}"' in html  # the fresh list can be used
+
+
+def test_an_indicator_with_bin_rows_and_one_with_categories(client, users, draft):
+    client.force_login(users["risk"])
+    url = reverse("policies:item_new", args=[draft.pk, "indicators"])
+    data = {"key": "margin", "label": "净利率", "value": "net_profit / annual_revenue"}
+    data.update({"weight": "4", "missing_points": "10"})
+    response = client.post(
+        url, {**data, "bin-below": ["0", "0.1", "", ""], "bin-points": ["0", "50", "100", ""]}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    margin = editing.policy_of(draft).scorecard.indicators[-1]
+    assert [(b.below, b.points) for b in margin.bins] == [(0, 0), (0.1, 50), (None, 100)]
+
+    flags = {"key": "flags", "label": "限高", "value": "consumption_restriction", "weight": "2"}
+    flags.update({"cat-value": ["true", "false", ""], "cat-points": ["0", "100", ""]})
+    assert client.post(url, flags).status_code == 302
+    draft.refresh_from_db()
+    assert editing.policy_of(draft).scorecard.indicators[-1].categories == (
+        (True, 0.0),
+        (False, 100.0),
+    )
+
+    both = {**data, "key": "both", "bin-below": [""], "bin-points": ["1"]}
+    html = client.post(url, {**both, "cat-value": ["x"], "cat-points": ["2"]}).content.decode()
+    assert "Use either bins or categories" in html
+    unordered = {**data, "key": "bad", "bin-below": ["5", "1", ""], "bin-points": ["1", "2", "3"]}
+    html = client.post(url, unordered).content.decode()
+    assert 'data-testid="other-errors"' in html and ".bins[1].below" in html
+    assert "递增" in html or "increase" in html
