@@ -93,10 +93,6 @@ class ConditionWidget:
     def prefix(self) -> str:
         return f"{self.field}-b"
 
-    @property
-    def valid(self) -> bool:
-        return not self.errors and not self.problems and bool(self.text.strip())
-
 
 def feature_choices(policy: Policy, section: str) -> list[Feature]:
     """The features the builder offers: inputs, derived, and the outputs this section may use."""
@@ -181,16 +177,16 @@ def widget_from_post(
     mode = (get(f"{field_name}__mode") or ["text"])[0]
     text = (get(field_name) or [""])[0]
     if action.startswith("mode:"):
-        if action == "mode:form" and mode == "text":
-            return widget_for_text(
-                policy=policy,
-                section=section,
-                field_name=field_name,
-                text=text,
-                mode="form",
-                optional=optional,
-            )
-        mode = "text"
+        if action == "mode:text" and mode == "form":  # the rows as they are now, as text
+            text = _rows_widget(policy, section, field_name, get, "", optional).text
+        return widget_for_text(
+            policy=policy,
+            section=section,
+            field_name=field_name,
+            text=text,
+            mode=action.removeprefix("mode:"),
+            optional=optional,
+        )
     if mode != "form":
         return widget_for_text(
             policy=policy,
@@ -200,6 +196,17 @@ def widget_from_post(
             mode="text",
             optional=optional,
         )
+    return _rows_widget(policy, section, field_name, get, action, optional)
+
+
+def _rows_widget(
+    policy: Policy,
+    section: str,
+    field_name: str,
+    get: Callable[[str], list[str]],
+    action: str,
+    optional: bool,
+) -> ConditionWidget:
     widget = ConditionWidget(field_name, section, "form", "", optional=optional)
     widget.features = feature_choices(policy, section)
     _read_rows(widget, get)

@@ -248,3 +248,14 @@ def test_an_indicator_with_bin_rows_and_one_with_categories(client, users, draft
     html = client.post(url, unordered).content.decode()
     assert 'data-testid="other-errors"' in html and ".bins[1].below" in html
     assert "递增" in html or "increase" in html
+
+
+def test_switching_to_text_takes_the_rows_as_they_are(client, users, draft):
+    client.force_login(users["risk"])
+    url = reverse("policies:condition", args=[draft.pk])
+    form = {"field": "when", "section": "rules", "when__mode": "form", "action": "mode:text"}
+    form.update({"when": "stale = 1", "when-b-groups": "1", "when-b-g0-rows": "1"})
+    form.update({"when-b-g0-r0-feature": "employees", "when-b-g0-r0-op": "BETWEEN"})
+    form["when-b-g0-r0-value"] = ["10", "50"]
+    html = client.post(url, form).content.decode()
+    assert 'data-testid="text-when"' in html and "employees BETWEEN 10 AND 50</textarea>" in html
