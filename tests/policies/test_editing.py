@@ -239,3 +239,16 @@ def test_an_edit_from_a_page_older_than_the_draft_is_refused(draft, users):
         version=draft, actor=users["risk"], section=RULES, index=0, revision=current
     )
     assert rule_ids(draft) == before[1:]
+
+
+def test_a_draft_that_no_longer_validates_cannot_be_published(draft, users):
+    # Stored drafts always validate when saved; this one is broken behind the editors' back
+    # (as a catalogue change could), and publishing checks again.
+    broken = draft.yaml.replace("dishonest_debtor_count > 0", "dishonest_count > 0")
+    PolicyVersion.objects.filter(pk=draft.pk).update(yaml=broken)
+    with pytest.raises(ValidationError) as raised:
+        services.publish_version(version=draft, actor=users["admin"])
+    message = raised.value.messages[0]
+    assert "策略无效" in message and "cannot be published" in message
+    draft.refresh_from_db()
+    assert draft.status == PolicyStatus.DRAFT
