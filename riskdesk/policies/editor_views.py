@@ -35,6 +35,10 @@ def _section(key: str) -> Section:
         raise Http404 from None
 
 
+# Indicator fields edited as rows of a table; their errors are shown under the table.
+ROW_TABLES = ("bins", "categories")
+
+
 def _revision(request) -> str | None:
     """The draft revision the page was rendered from (see ``editing.revision_of``)."""
     return request.POST.get("revision") or None
@@ -195,7 +199,7 @@ def _save(request, version, section, index, form, widgets, checks, other_errors)
         for name, errors in by_field.items():
             if name in widgets:
                 widgets[name].errors = errors
-            elif name in checks:
+            elif name in checks or name in ROW_TABLES:
                 checks[name] = errors
             elif name in form.fields:
                 for error in errors:

@@ -246,7 +246,7 @@ def test_an_indicator_with_bin_rows_and_one_with_categories(client, users, draft
     assert "Use either bins or categories" in html
     unordered = {**data, "key": "bad", "bin-below": ["5", "1", ""], "bin-points": ["1", "2", "3"]}
     html = client.post(url, unordered).content.decode()
-    assert 'data-testid="other-errors"' in html and ".bins[1].below" in html
+    assert 'data-testid="bins-error"' in html and ".bins[1].below" in html
     assert "递增" in html or "increase" in html
 
 
