@@ -21,6 +21,7 @@ class RuleErrorCode(models.TextChoices):
     UNKNOWN_FIELD = "unknown_field", _("未知的字段")
     UNKNOWN_USER = "unknown_user", _("未知的用户")
     INVALID_VALUE = "invalid_value", _("取值无效")
+    DUPLICATE_NAME = "duplicate_name", _("规则名称重复")
 
 
 class ActionStatus(models.TextChoices):

@@ -37,9 +37,8 @@ def compile_customer_filter(text: str) -> CompiledExpression:
 def _clean_words(value, field: str, *, fold: bool = False) -> list[str]:
     """A list of distinct non-empty strings (NFKC-normalised), in the order given."""
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError(
-            {field: _("须为文本列表 / Must be a list of texts.")}, code=RuleErrorCode.INVALID_LIST
-        )
+        message = _("须为文本列表 / Must be a list of texts.")
+        raise ValidationError({field: ValidationError(message, code=RuleErrorCode.INVALID_LIST)})
     words: list[str] = []
     for item in value:
         word = unicodedata.normalize("NFKC", item).strip()
@@ -144,7 +143,7 @@ class MonitoringRule(models.Model):
             try:
                 setattr(self, field, _clean_words(getattr(self, field), field, fold=fold))
             except ValidationError as exc:
-                errors.update(exc.message_dict)
+                errors.update(exc.error_dict)
         errors.update(self._check_choices())
         errors.update(self._check_filter())
         errors.update(self._check_timezone())

@@ -88,17 +88,18 @@ def save_rule(
     after = rule_document(rule, recipient_users)
     if before != after:
         record_event(
-            actor=actor,
-            action=(
-                AuditAction.MONITORING_RULE_CREATED
-                if creating
-                else AuditAction.MONITORING_RULE_UPDATED
-            ),
-            obj=rule,
-            before=before,
-            after=after,
+            actor=actor, action=_rule_change(before, after), obj=rule, before=before, after=after
         )
     return rule
+
+
+def _rule_change(before: dict | None, after: dict) -> str:
+    if before is None:
+        return AuditAction.MONITORING_RULE_CREATED
+    changed = {key for key in after if before.get(key) != after[key]}
+    if changed == {"enabled"}:
+        return AuditAction.MONITORING_RULE_ENABLED
+    return AuditAction.MONITORING_RULE_UPDATED
 
 
 @transaction.atomic
