@@ -45,6 +45,14 @@ class RulePreview:
     errors: int = 0
     last_error: str = ""
 
+    @property
+    def recipient_counts(self) -> list[tuple[str, int]]:
+        return self.by_recipient.most_common()
+
+    @property
+    def dimension_counts(self) -> list[tuple[str, int]]:
+        return self.by_dimension.most_common()
+
 
 def _compiled(rule: MonitoringRule) -> tuple[CompiledRule, KeywordIndex]:
     rule_id = rule.pk or PREVIEW_ID

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +22,7 @@ from riskdesk.audit.choices import AuditAction
 from riskdesk.audit.services import record_event
 from riskdesk.customers.models import Customer
 from riskdesk.intel import services as intel
+from riskdesk.intel.choices import Dimension, Severity
 from riskdesk.intel.models import ChangeEvent
 from riskdesk.monitoring.choices import ActionStatus, FollowUpAction, ReviewTaskStatus
 from riskdesk.monitoring.matching import RuleSet, current_rule_set
@@ -436,6 +440,86 @@ def close_review_task(*, task: ReviewTask, actor, comment: str = "") -> ReviewTa
         after={"status": ReviewTaskStatus.DONE, "comment": task.comment},
     )
     return task
+
+
+# --- history and dashboards -----------------------------------------------------------------
+
+HISTORY_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class EventHistoryRow:
+    event: ChangeEvent
+    rules: tuple[str, ...]
+    recipients: int
+
+
+def customer_alert_history(*, customer: Customer, user: User) -> dict:
+    """The customer's recent events with the rules that matched them, open review tasks and
+    the monitoring credit hold — for the risk profile. Empty for users who may not see it."""
+    if not may_see(user, customer):
+        return {"rows": [], "tasks": [], "hold": None}
+    events = (
+        ChangeEvent.objects.filter(customer=customer)
+        .prefetch_related("alerts__rules")
+        .order_by("-detected_at", "-id")[:HISTORY_SIZE]
+    )
+    rows = []
+    for event in events:
+        alerts = list(event.alerts.all())
+        names = sorted({rule.name for alert in alerts for rule in alert.rules.all()})
+        rows.append(EventHistoryRow(event=event, rules=tuple(names), recipients=len(alerts)))
+    tasks = ReviewTask.objects.filter(customer=customer, status=ReviewTaskStatus.OPEN)
+    hold = CreditHoldFlag.objects.filter(customer=customer, released_at=None).first()
+    return {"rows": rows, "tasks": list(tasks), "hold": hold}
+
+
+TREND_DAYS = 30
+
+
+def alert_trend(*, user: User, days: int = TREND_DAYS, now=None) -> dict:
+    """Events that raised alerts per day, by dimension and by severity (customers in scope)."""
+    tz = timezone.get_default_timezone()
+    today = timezone.localdate(now or timezone.now())
+    start = today - dt.timedelta(days=days - 1)
+    events = permissions.restrict(
+        ChangeEvent.objects.filter(
+            detected_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+            alerts__isnull=False,
+        ),
+        user,
+        "view",
+        prefix="customer__",
+    )
+    rows = (
+        events.annotate(day=TruncDate("detected_at", tzinfo=tz))
+        .values("day", "dimension", "severity")
+        .annotate(n=Count("id", distinct=True))
+    )
+    labels = [(start + dt.timedelta(days=i)).isoformat() for i in range(days)]
+    index = {label: i for i, label in enumerate(labels)}
+    by_dimension = {value: [0] * days for value in Dimension.values}
+    by_severity = {value: [0] * days for value in Severity.values}
+    for row in rows:
+        i = index.get(row["day"].isoformat())
+        if i is None:
+            continue
+        by_dimension[row["dimension"]][i] += row["n"]
+        by_severity[row["severity"]][i] += row["n"]
+    return {
+        "labels": labels,
+        "dimensions": _series(by_dimension, Dimension),
+        "severities": _series(by_severity, Severity),
+        "total": sum(sum(values) for values in by_dimension.values()),
+    }
+
+
+def _series(counts: dict[str, list[int]], choices) -> list[dict]:
+    return [
+        {"key": value, "name": str(choices(value).label), "data": counts[value]}
+        for value in choices.values
+        if any(counts[value])
+    ]
 
 
 # --- inbox ----------------------------------------------------------------------------------
