@@ -18,7 +18,14 @@ from riskdesk.accounts import permissions
 from riskdesk.accounts.models import User
 from riskdesk.intel.models import ChangeEvent
 from riskdesk.monitoring import services
-from riskdesk.monitoring.matching import EXCLUDE, INCLUDE, CompiledRule, KeywordIndex
+from riskdesk.monitoring.matching import (
+    EXCLUDE,
+    INCLUDE,
+    CompiledRule,
+    CustomerFacts,
+    KeywordIndex,
+    RuleSet,
+)
 from riskdesk.monitoring.models import MonitoringRule
 
 PREVIEW_DAYS = 30
@@ -54,12 +61,13 @@ class RulePreview:
         return self.by_dimension.most_common()
 
 
-def _compiled(rule: MonitoringRule) -> tuple[CompiledRule, KeywordIndex]:
+def _rule_set(rule: MonitoringRule) -> RuleSet:
+    """The rule alone, compiled as the live matching compiles it."""
     rule_id = rule.pk or PREVIEW_ID
     compiled = dataclasses.replace(CompiledRule.of(rule), id=rule_id)
     keywords = [(rule_id, INCLUDE, word) for word in rule.include_keywords]
     keywords += [(rule_id, EXCLUDE, word) for word in rule.exclude_keywords]
-    return compiled, KeywordIndex(keywords)
+    return RuleSet(stamp=(), rules=(compiled,), keywords=KeywordIndex(keywords))
 
 
 def preview_rule(
@@ -76,7 +84,7 @@ def preview_rule(
     named = list(recipient_users) if recipient_users is not None else None
     if named is None and rule.pk is not None:
         named = list(rule.recipient_users.all())
-    compiled, keywords = _compiled(rule)
+    rule_set = _rule_set(rule)
     since = (now or timezone.now()) - dt.timedelta(days=days)
     events = permissions.restrict(
         ChangeEvent.objects.filter(detected_at__gte=since).select_related(
@@ -87,39 +95,47 @@ def preview_rule(
         prefix="customer__",
     ).order_by("-detected_at", "-id")
     result = RulePreview(days=days)
-    features: dict[tuple[int, dt.date], dict] = {}
-    tags: dict[int, frozenset[str]] = {}
+    customers = _CustomerCache()
+
+    def on_error(rule_id: int, exc: Exception) -> None:
+        result.errors += 1
+        result.last_error = f"{type(exc).__name__}: {exc}"
+
     for event in events.iterator(chunk_size=500):
         result.events_scanned += 1
-        hits = keywords.scan(services.event_text(event))
-        if not compiled.wants_event(
-            event_type=event.type, severity_rank=event.severity_rank, hits=hits
-        ):
-            continue
-        try:
-            if not _wants_customer(compiled, event, features, tags):
-                continue
-        except Exception as exc:  # reported, as the live run would record it on the rule
-            result.errors += 1
-            result.last_error = f"{type(exc).__name__}: {exc}"
-            continue
-        _count(result, rule, event, named)
+        matched = rule_set.match(
+            event_type=event.type,
+            severity_rank=event.severity_rank,
+            text=services.event_text(event),
+            customer=customers.facts(event),
+            on_error=on_error,
+        )
+        if matched:
+            _count(result, rule, event, named)
     return result
 
 
-def _wants_customer(compiled: CompiledRule, event: ChangeEvent, features, tags) -> bool:
-    customer = event.customer
-    if customer.pk not in tags:
-        tags[customer.pk] = frozenset(customer.tags.values_list("name", flat=True))
-    values = None
-    if compiled.customer_filter is not None:
+class _CustomerCache:
+    """Tags and filter features per customer and data date, loaded once per preview."""
+
+    def __init__(self) -> None:
+        self._tags: dict[int, frozenset[str]] = {}
+        self._features: dict[tuple[int, dt.date], dict] = {}
+
+    def facts(self, event: ChangeEvent) -> CustomerFacts:
+        customer = event.customer
+        if customer.pk not in self._tags:
+            self._tags[customer.pk] = frozenset(customer.tags.values_list("name", flat=True))
         key = (customer.pk, event.as_of)
-        if key not in features:
-            features[key] = services.customer_filter_features(customer=customer, as_of=event.as_of)
-        values = features[key]
-    return compiled.wants_customer(
-        province=customer.province, tags=tags[customer.pk], features=values
-    )
+
+        def load() -> dict:
+            if key not in self._features:
+                self._features[key] = services.customer_filter_features(
+                    customer=customer, as_of=event.as_of
+                )
+            return self._features[key]
+
+        return CustomerFacts(customer.province, self._tags[customer.pk], load)
 
 
 def _count(result: RulePreview, rule: MonitoringRule, event: ChangeEvent, named) -> None:

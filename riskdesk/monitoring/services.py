@@ -25,7 +25,7 @@ from riskdesk.intel import services as intel
 from riskdesk.intel.choices import Dimension, Severity
 from riskdesk.intel.models import ChangeEvent
 from riskdesk.monitoring.choices import ActionStatus, FollowUpAction, ReviewTaskStatus
-from riskdesk.monitoring.matching import RuleSet, current_rule_set
+from riskdesk.monitoring.matching import CustomerFacts, RuleSet, current_rule_set
 from riskdesk.monitoring.models import (
     Alert,
     CreditHoldFlag,
@@ -171,29 +171,28 @@ def matching_rule_ids(*, event: ChangeEvent, rule_set: RuleSet | None = None) ->
     rule_set = rule_set or current_rule_set()
     for rule_id, error in rule_set.broken.items():
         record_rule_error(rule_id=rule_id, error=error)
-    hits = rule_set.keywords.scan(event_text(event))
-    candidates = [
-        rule
-        for rule in rule_set.rules
-        if rule.wants_event(event_type=event.type, severity_rank=event.severity_rank, hits=hits)
-    ]
-    if not candidates:
-        return []
     customer = event.customer
-    tags = frozenset(customer.tags.values_list("name", flat=True))
-    features = None
-    matched = []
-    for rule in candidates:
-        try:
-            if rule.customer_filter is not None and features is None:
-                with transaction.atomic():  # a failed query must not break the outer transaction
-                    features = customer_filter_features(customer=customer, as_of=event.as_of)
-            if rule.wants_customer(province=customer.province, tags=tags, features=features):
-                matched.append(rule.id)
-        except Exception as exc:  # one failing rule never stops the others
-            logger.warning("monitoring rule %s failed on event %s", rule.id, event.pk)
-            record_rule_error(rule_id=rule.id, error=f"{type(exc).__name__}: {exc}")
-    return matched
+
+    def load_features() -> dict:
+        with transaction.atomic():  # a failed query must not break the outer transaction
+            return customer_filter_features(customer=customer, as_of=event.as_of)
+
+    def on_error(rule_id: int, exc: Exception) -> None:
+        logger.warning("monitoring rule %s failed on event %s", rule_id, event.pk)
+        record_rule_error(rule_id=rule_id, error=f"{type(exc).__name__}: {exc}")
+
+    facts = CustomerFacts(
+        province=customer.province,
+        tags=frozenset(customer.tags.values_list("name", flat=True)),
+        load_features=load_features,
+    )
+    return rule_set.match(
+        event_type=event.type,
+        severity_rank=event.severity_rank,
+        text=event_text(event),
+        customer=facts,
+        on_error=on_error,
+    )
 
 
 def may_see(user: User, customer: Customer) -> bool:
