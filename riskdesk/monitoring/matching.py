@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -40,7 +40,62 @@ def scan_form(text: str) -> str:
     characters, which makes each step several times cheaper. UTF-8 is self-synchronising, so a
     keyword's bytes occur in a text's bytes exactly where the keyword occurs in the text.
     """
-    return normalise(text).encode("utf-8", "surrogatepass").decode("latin-1")
+    return to_bytes_form(normalise(text))
+
+
+def to_bytes_form(text: str) -> str:
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+class _GramIndex:
+    """Many texts scanned at once: every keyword is found through its first two characters.
+
+    The texts are joined, each adjacent character pair is hashed into a bitmap of the keywords'
+    first pairs (numpy, no Python loop per character), and only the positions that hit are
+    checked in Python with ``startswith``. One-character keywords use a bitmap of characters.
+    For a batch this is several times cheaper per event than walking the automaton.
+    """
+
+    BITS = 22
+    MULTIPLIER = 1_000_003
+
+    def __init__(self, words: list[str]) -> None:
+        self.pairs: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self.singles: dict[str, list[int]] = defaultdict(list)
+        for number, word in enumerate(words):
+            if len(word) == 1:
+                self.singles[word].append(number)
+            else:
+                self.pairs[word[:2]].append((word, number))
+        self.pair_table = np.zeros(1 << self.BITS, dtype=bool)
+        for pair in self.pairs:
+            self.pair_table[self._hash(ord(pair[0]), ord(pair[1]))] = True
+        self.single_codes = np.array(sorted(ord(char) for char in self.singles), dtype=np.int64)
+
+    def _hash(self, first, second):
+        return (first * self.MULTIPLIER + second) & ((1 << self.BITS) - 1)
+
+    def scan(self, texts: list[str]) -> list[set[int]]:
+        found: list[set[int]] = [set() for _text in texts]
+        joined = "\x00".join(texts)  # keywords never contain NUL: no match spans two texts
+        if len(joined) < 1:
+            return found
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+        codes = codes.astype(np.int64)
+        lengths = np.fromiter((len(text) + 1 for text in texts), np.int64, len(texts))
+        starts = np.cumsum(lengths) - lengths
+        hits = np.flatnonzero(self.pair_table[self._hash(codes[:-1], codes[1:])])
+        owners = np.searchsorted(starts, hits, side="right") - 1
+        for position, owner in zip(hits.tolist(), owners.tolist(), strict=True):
+            for word, number in self.pairs.get(joined[position : position + 2], ()):
+                if joined.startswith(word, position):
+                    found[owner].add(number)
+        if len(self.single_codes):
+            singles = np.flatnonzero(np.isin(codes, self.single_codes))
+            owners = np.searchsorted(starts, singles, side="right") - 1
+            for position, owner in zip(singles.tolist(), owners.tolist(), strict=True):
+                found[owner].update(self.singles[joined[position]])
+        return found
 
 
 class KeywordIndex:
@@ -54,17 +109,18 @@ class KeywordIndex:
     def __init__(self, keywords: Iterable[tuple[int, int, str]]) -> None:
         owners: dict[str, tuple[set[int], set[int]]] = {}
         for rule_id, kind, keyword in keywords:
-            word = scan_form(keyword)
+            word = normalise(keyword).replace("\x00", "")
             if word:
                 owners.setdefault(word, (set(), set()))[kind].add(rule_id)
         self._automaton = ahocorasick.Automaton()
         self._entries = []
         for number, (word, (includes, excludes)) in enumerate(owners.items()):
-            self._automaton.add_word(word, number)
+            self._automaton.add_word(to_bytes_form(word), number)
             self._entries.append((frozenset(includes), frozenset(excludes)))
         self._empty = not owners
         if not self._empty:
             self._automaton.make_automaton()
+        self._grams = _GramIndex(list(owners))
 
     @property
     def entries(self) -> list[tuple[frozenset[int], frozenset[int]]]:
@@ -76,6 +132,12 @@ class KeywordIndex:
         if self._empty:
             return set()
         return {number for _end, number in self._automaton.iter(scan_form(text))}
+
+    def hit_numbers_many(self, texts: Sequence[str]) -> list[set[int]]:
+        """:meth:`hit_numbers` of many texts at once (vectorised; for batches of events)."""
+        if self._empty:
+            return [set() for _text in texts]
+        return self._grams.scan([normalise(text) for text in texts])
 
     def scan_ids(self, text: str) -> tuple[set[int], set[int]]:
         """Ids of the rules with an include keyword, and with an exclude keyword, in ``text``."""
@@ -184,7 +246,7 @@ def positions(mask: int) -> np.ndarray:
     """The positions of the set bits, lowest first (vectorised: the cost barely depends on how
     many bits are set, which is what a popular keyword shared by many rules needs)."""
     data = np.frombuffer(mask.to_bytes((mask.bit_length() + 7) // 8, "little"), np.uint8)
-    return np.flatnonzero(np.unpackbits(data, bitorder="little"))
+    return np.flatnonzero(np.unpackbits(data, bitorder="little").view(bool))  # bool: fast path
 
 
 class _Masks:
@@ -279,11 +341,12 @@ class RuleSet:
     def needs_features(self) -> bool:
         return any(rule.customer_filter is not None for rule in self.rules)
 
-    def event_mask(self, *, event_type: str, severity_rank: int, text: str) -> int:
-        """The rules whose type, severity and keyword checks pass, as a bit mask."""
+    def event_mask(self, *, event_type: str, severity_rank: int, hits: Iterable[int]) -> int:
+        """The rules whose type, severity and keyword checks pass, as a bit mask; ``hits`` are
+        the numbers of the keywords found in the event's text."""
         masks = self.masks
         included, excluded = masks.unkeyed, 0
-        for number in self.keywords.hit_numbers(text):
+        for number in hits:
             included |= masks.include[number]
             excluded |= masks.exclude[number]
         wanted = included & masks.by_type.get(event_type, masks.any_type)
@@ -301,8 +364,25 @@ class RuleSet:
     ) -> list[int]:
         """The ids of the rules matching the event; a filter that raises is reported for each
         rule using it, and those rules are skipped."""
+        hits = self.keywords.hit_numbers(text)
+        return self._match(event_type, severity_rank, hits, customer, on_error)
+
+    def match_many(
+        self,
+        events: Sequence[tuple[str, int, str, CustomerFacts]],
+        on_error: ErrorCallback | None = None,
+    ) -> list[list[int]]:
+        """:meth:`match` for many ``(type, severity rank, text, customer)`` events, scanning
+        their texts together."""
+        hits = self.keywords.hit_numbers_many([event[2] for event in events])
+        return [
+            self._match(event_type, rank, found, customer, on_error)
+            for (event_type, rank, _text, customer), found in zip(events, hits, strict=True)
+        ]
+
+    def _match(self, event_type, severity_rank, hits, customer, on_error) -> list[int]:
         masks = self.masks
-        wanted = self.event_mask(event_type=event_type, severity_rank=severity_rank, text=text)
+        wanted = self.event_mask(event_type=event_type, severity_rank=severity_rank, hits=hits)
         if not wanted:
             return []
         wanted &= masks.customer_mask(customer.province, customer.tags)

@@ -141,7 +141,7 @@ def test_a_filter_that_fails_is_reported_per_rule_and_the_others_match():
     assert found == [2] and errors == [1]
 
 
-WORDS = ["破产", "破产重整", "重整", "失信", "ab", "Ｂａ", "逾期", "诉讼"]
+WORDS = ["破产", "破产重整", "重整", "失信", "ab", "Ｂａ", "逾期", "诉讼", "整", "a"]
 FILTERS = ["", "registered_capital < 1000000", "registered_capital >= 1000000"]
 
 
@@ -189,11 +189,27 @@ def test_the_rule_set_agrees_with_a_naive_per_rule_check(
     data, text, event_type, rank, province, capital
 ):
     rules = [data.draw(rule_documents(rule_id)) for rule_id in range(1, 9)]
-    found = rule_set(*rules).match(
-        event_type=event_type,
-        severity_rank=rank,
-        text=text,
-        customer=facts(province, registered_capital=capital),
+    compiled = rule_set(*rules)
+    customer = facts(province, registered_capital=capital)
+    found = compiled.match(event_type=event_type, severity_rank=rank, text=text, customer=customer)
+    batch = compiled.match_many(
+        [(event_type, rank, other, customer) for other in ("公司失信", text, "", text[::-1])]
     )
     expected = [r.pk for r in rules if naive(r, text, event_type, rank, province, capital)]
-    assert found == expected
+    assert found == expected == batch[1]
+    reverse = text[::-1]
+    assert batch[3] == [
+        r.pk for r in rules if naive(r, reverse, event_type, rank, province, capital)
+    ]
+
+
+def test_batch_scan_finds_the_same_keywords_as_the_automaton():
+    index = KeywordIndex(
+        [(1, INCLUDE, "破产"), (2, INCLUDE, "破产重整"), (3, INCLUDE, "整"), (4, EXCLUDE, "ＳＴ")]
+    )
+    texts = ["进入破产重整程序", "", "*st公司", "破产", "重", "整"]
+
+    batch = index.hit_numbers_many(texts)
+
+    assert batch == [index.hit_numbers(text) for text in texts]
+    assert [len(hits) for hits in batch] == [3, 0, 1, 1, 0, 1]
