@@ -103,3 +103,12 @@ def test_salespeople_read_only_rules_that_would_notify_them(api, users, make_rul
     assert names == {own.name, named.name}
     assert client.get(f"{URL}{other.pk}/").status_code == 404
     assert len(as_user(api, users["auditor"]).get(URL).json()) == 3
+
+
+def test_rule_changes_are_kept_in_the_history(api, users):
+    client = as_user(api, users["risk"])
+    rule_id = client.post(URL, RULE, format="json").json()["id"]
+    client.patch(f"{URL}{rule_id}/", {"min_severity": "critical"}, format="json")
+
+    history = MonitoringRule.history.filter(id=rule_id).order_by("history_date")
+    assert [entry.min_severity for entry in history] == ["high", "critical"]
