@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -39,7 +39,16 @@ def _invalid(exc: ValidationError) -> Response:
     )
 
 
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH)
+
+
 @extend_schema(request=MonitoringRuleSerializer, responses=MonitoringRuleSerializer)
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[ID_PARAMETER]),
+    update=extend_schema(parameters=[ID_PARAMETER]),
+    partial_update=extend_schema(parameters=[ID_PARAMETER]),
+    destroy=extend_schema(parameters=[ID_PARAMETER]),
+)
 class MonitoringRuleViewSet(viewsets.ViewSet):
     """Monitoring rules. Risk managers and admins write; a salesperson reads the rules that
     would notify them (by name, by role or as a customer's owner or manager)."""
@@ -52,6 +61,8 @@ class MonitoringRuleViewSet(viewsets.ViewSet):
         if not permissions.may(user, "view"):
             return []
         return [rule for rule in rules if _notifies(rule, user)]
+
+    lookup_value_converter = "int"
 
     def _rule(self, pk) -> MonitoringRule:
         for rule in self.visible_rules():
