@@ -1,10 +1,12 @@
-"""Which rules match an event: one keyword scan for all rules, then cheap per-rule checks.
+"""Which rules match an event: one keyword scan for all rules, then bit-mask arithmetic.
 
-All enabled rules are compiled into one :class:`RuleSet` — an Aho–Corasick automaton over
-every include and exclude keyword plus each rule's compiled customer filter — and the set is
-rebuilt only when the rules' version stamp changes, so an event costs one scan of its text
-whatever the number of rules, and only the rules reached through a keyword hit or their event
-type are checked further.
+All enabled rules are compiled into one :class:`RuleSet`, rebuilt only when the rules' version
+stamp changes. An event costs one scan of its text — an Aho–Corasick automaton for a single
+event, a vectorised first-pair index for a batch (:meth:`RuleSet.match_many`) — then a few
+big-integer ANDs select the rules whose keywords, event type, severity, province and tags fit,
+and each distinct customer filter still in play is evaluated once. No step walks every rule,
+so the cost follows the number of keyword hits and matches, not the number of rules
+(``bench/bench_monitoring.py``).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class _GramIndex:
 
     The texts are joined, each adjacent character pair is hashed into a bitmap of the keywords'
     first pairs (numpy, no Python loop per character), and only the positions that hit are
-    checked in Python with ``startswith``. One-character keywords use a bitmap of characters.
+    checked in Python with ``startswith``. One-character keywords are looked up with ``isin``.
     For a batch this is several times cheaper per event than walking the automaton.
     """
 
