@@ -166,33 +166,55 @@ def event_text(event: ChangeEvent) -> str:
     return "\n".join((event.title_zh, event.text_zh, event.title_en, event.text_en))
 
 
+def _customer_facts(event: ChangeEvent, cache: dict) -> CustomerFacts:
+    """The customer checks' inputs; tags and filter features loaded once per batch."""
+    customer = event.customer
+    tags_key, features_key = ("tags", customer.pk), ("features", customer.pk, event.as_of)
+    if tags_key not in cache:
+        cache[tags_key] = frozenset(customer.tags.values_list("name", flat=True))
+
+    def load_features() -> dict:
+        if features_key not in cache:
+            with transaction.atomic():  # a failed query must not break the outer transaction
+                cache[features_key] = customer_filter_features(customer=customer, as_of=event.as_of)
+        return cache[features_key]
+
+    return CustomerFacts(customer.province, cache[tags_key], load_features)
+
+
+def _record_failure(rule_id: int, exc: Exception) -> None:
+    logger.warning("monitoring rule %s failed", rule_id)
+    record_rule_error(rule_id=rule_id, error=f"{type(exc).__name__}: {exc}")
+
+
+def _record_broken(rule_set: RuleSet) -> None:
+    for rule_id, error in rule_set.broken.items():
+        record_rule_error(rule_id=rule_id, error=error)
+
+
 def matching_rule_ids(*, event: ChangeEvent, rule_set: RuleSet | None = None) -> list[int]:
     """The enabled rules that match ``event``; a rule that fails is recorded and skipped."""
     rule_set = rule_set or current_rule_set()
-    for rule_id, error in rule_set.broken.items():
-        record_rule_error(rule_id=rule_id, error=error)
-    customer = event.customer
-
-    def load_features() -> dict:
-        with transaction.atomic():  # a failed query must not break the outer transaction
-            return customer_filter_features(customer=customer, as_of=event.as_of)
-
-    def on_error(rule_id: int, exc: Exception) -> None:
-        logger.warning("monitoring rule %s failed on event %s", rule_id, event.pk)
-        record_rule_error(rule_id=rule_id, error=f"{type(exc).__name__}: {exc}")
-
-    facts = CustomerFacts(
-        province=customer.province,
-        tags=frozenset(customer.tags.values_list("name", flat=True)),
-        load_features=load_features,
-    )
+    _record_broken(rule_set)
     return rule_set.match(
         event_type=event.type,
         severity_rank=event.severity_rank,
         text=event_text(event),
-        customer=facts,
-        on_error=on_error,
+        customer=_customer_facts(event, {}),
+        on_error=_record_failure,
     )
+
+
+def matching_rule_ids_many(*, events: list[ChangeEvent]) -> list[list[int]]:
+    """:func:`matching_rule_ids` for many events, their texts scanned together."""
+    rule_set = current_rule_set()
+    _record_broken(rule_set)
+    cache: dict = {}
+    batch = [
+        (event.type, event.severity_rank, event_text(event), _customer_facts(event, cache))
+        for event in events
+    ]
+    return rule_set.match_many(batch, on_error=_record_failure)
 
 
 def may_see(user: User, customer: Customer) -> bool:
@@ -235,12 +257,14 @@ def resolve_recipients(*, rules: Iterable[MonitoringRule], customer: Customer) -
 
 
 @transaction.atomic
-def process_event(*, event: ChangeEvent) -> list[Alert]:
-    """Create the event's alerts: one per recipient, listing every rule that named them.
+def process_event(*, event: ChangeEvent, rule_ids: list[int] | None = None) -> list[Alert]:
+    """Create the event's alerts: one per recipient, listing every rule that named them
+    (``rule_ids``: the matching rules when already known, as in a batch).
 
     Reprocessing an event creates nothing new: an (event, recipient) pair is stored once.
     """
-    rule_ids = matching_rule_ids(event=event)
+    if rule_ids is None:
+        rule_ids = matching_rule_ids(event=event)
     if not rule_ids:
         return []
     rules = MonitoringRule.objects.filter(pk__in=rule_ids).prefetch_related("recipient_users")
@@ -264,10 +288,16 @@ def process_event(*, event: ChangeEvent) -> list[Alert]:
 
 def process_events(*, event_ids: Iterable[int]) -> int:
     """Process many events (each in its own transaction); returns the number of new alerts."""
-    events = ChangeEvent.objects.filter(pk__in=list(event_ids)).select_related(
-        "customer__owner__team__manager"
+    events = list(
+        ChangeEvent.objects.filter(pk__in=list(event_ids))
+        .select_related("customer__owner__team__manager")
+        .order_by("id")
     )
-    return sum(len(process_event(event=event)) for event in events.order_by("id"))
+    matches = matching_rule_ids_many(events=events)
+    return sum(
+        len(process_event(event=event, rule_ids=rule_ids))
+        for event, rule_ids in zip(events, matches, strict=True)
+    )
 
 
 # --- follow-up actions ----------------------------------------------------------------------
