@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/", include("riskdesk.assessments.api.urls")),
     path("api/credit/", include("riskdesk.credit.api.urls")),
     path("api/", include("riskdesk.onboarding.api.urls")),
+    path("api/monitoring/", include("riskdesk.monitoring.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -17,3 +17,27 @@ class RuleErrorCode(models.TextChoices):
     INVALID_LIST = "invalid_list", _("须为文本列表")
     INVALID_FILTER = "invalid_filter", _("筛选表达式有误")
     INVALID_TIMEZONE = "invalid_timezone", _("未知的时区")
+    REQUIRED = "required", _("必填")
+    UNKNOWN_FIELD = "unknown_field", _("未知的字段")
+    UNKNOWN_USER = "unknown_user", _("未知的用户")
+    INVALID_VALUE = "invalid_value", _("取值无效")
+    DUPLICATE_NAME = "duplicate_name", _("规则名称重复")
+
+
+class ActionStatus(models.TextChoices):
+    PENDING = "pending", _("执行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ReviewTaskStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    DONE = "done", _("已完成")
+
+
+class FollowUpAction(models.TextChoices):
+    """What a rule may do besides alerting (run once per rule and event, after commit)."""
+
+    REASSESS = "reassess", _("重新评估客户")
+    REVIEW_TASK = "review_task", _("创建复核任务")
+    CREDIT_HOLD = "credit_hold", _("新订单信用冻结")

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from riskdesk.accounts.choices import Role
 from riskdesk.accounts.models import User
+from riskdesk.customers.models import Customer, Tag
 from riskdesk.dossier.events import EVENT_TYPES
+from riskdesk.intel.choices import Dimension
 from riskdesk.monitoring.models import MonitoringRule
 
 _SEPARATORS = re.compile(r"[\n,，、;；]+")
@@ -28,8 +30,28 @@ class WordListField(forms.CharField):
         return [part.strip() for part in _SEPARATORS.split(text) if part.strip()]
 
 
-def _event_type_choices() -> list[tuple[str, str]]:
-    return [(key, f"{spec.label_zh} / {spec.label_en}") for key, spec in EVENT_TYPES.items()]
+def _event_type_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Event types grouped by dimension (工商, 司法, 经营, 税务, 舆情, 内部)."""
+    groups = []
+    for dimension, label in Dimension.choices:
+        members = [
+            (key, f"{spec.label_zh} / {spec.label_en}")
+            for key, spec in EVENT_TYPES.items()
+            if spec.dimension.value == dimension
+        ]
+        if members:
+            groups.append((label, members))
+    return groups
+
+
+FILTER_CHECK_ATTRS = {
+    "rows": 3,
+    "hx-post": "",  # set to the check URL by the form
+    "hx-trigger": "input changed delay:400ms",
+    "hx-target": "#filter-check",
+    "hx-swap": "innerHTML",
+    "data-testid": "customer-filter",
+}
 
 
 class MonitoringRuleForm(forms.ModelForm):
@@ -37,7 +59,7 @@ class MonitoringRuleForm(forms.ModelForm):
         label=_("事件类型（不选为全部）"),
         choices=_event_type_choices,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "grouped-checkboxes"}),
     )
     include_keywords = WordListField(label=_("包含关键词（任一）"), required=False)
     exclude_keywords = WordListField(label=_("排除关键词"), required=False)
@@ -53,6 +75,7 @@ class MonitoringRuleForm(forms.ModelForm):
         label=_("指定接收人"),
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -74,8 +97,50 @@ class MonitoringRuleForm(forms.ModelForm):
             "delivery_mode",
             "digest_time",
             "digest_timezone",
+            "action_reassess",
+            "action_review_task",
+            "review_task_role",
+            "action_credit_hold",
         ]
         widgets = {
-            "customer_filter": forms.Textarea(attrs={"rows": 3}),
+            "customer_filter": forms.Textarea(attrs=FILTER_CHECK_ATTRS),
             "digest_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+
+    FIELDSETS = (
+        (_("事件"), ("name", "enabled", "event_types", "min_severity")),
+        (_("关键词"), ("include_keywords", "exclude_keywords")),
+        (_("客户范围"), ("customer_filter", "provinces", "tags")),
+        (
+            _("接收人"),
+            ("recipient_users", "recipient_roles", "notify_owner", "notify_owner_manager"),
+        ),
+        (_("发送方式"), ("delivery_mode", "digest_time", "digest_timezone")),
+        (
+            _("后续动作"),
+            ("action_reassess", "action_review_task", "review_task_role", "action_credit_hold"),
+        ),
+    )
+
+    def __init__(self, *args, filter_check_url: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer_filter"].widget.attrs["hx-post"] = filter_check_url
+        self.fields["review_task_role"].required = False
+        known = list(
+            Customer.objects.exclude(province="")
+            .order_by("province")
+            .values_list("province", flat=True)
+            .distinct()[:40]
+        )
+        if known:
+            self.fields["provinces"].help_text = _("可选：%s") % "、".join(known)
+        tags = list(Tag.objects.order_by("name").values_list("name", flat=True)[:40])
+        if tags:
+            self.fields["tags"].help_text = _("可选：%s") % "、".join(tags)
+
+    def clean_review_task_role(self) -> str:
+        return self.cleaned_data.get("review_task_role") or Role.RISK_MANAGER
+
+    def fieldsets(self):
+        for legend, names in self.FIELDSETS:
+            yield legend, [self[name] for name in names]

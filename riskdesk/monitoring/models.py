@@ -10,12 +10,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from riskdesk.accounts.choices import Role
 from riskdesk.dossier.events import EVENT_TYPES
 from riskdesk.engine import CompiledExpression, ExpressionError, compile_expression
 from riskdesk.intel.choices import Severity
-from riskdesk.monitoring.choices import DeliveryMode, RuleErrorCode
+from riskdesk.monitoring.choices import (
+    ActionStatus,
+    DeliveryMode,
+    ReviewTaskStatus,
+    RuleErrorCode,
+)
 
 DEFAULT_DIGEST_TIME = dt.time(21, 0)
 DEFAULT_DIGEST_TIMEZONE = "Asia/Shanghai"
@@ -31,9 +37,8 @@ def compile_customer_filter(text: str) -> CompiledExpression:
 def _clean_words(value, field: str, *, fold: bool = False) -> list[str]:
     """A list of distinct non-empty strings (NFKC-normalised), in the order given."""
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationError(
-            {field: _("须为文本列表 / Must be a list of texts.")}, code=RuleErrorCode.INVALID_LIST
-        )
+        message = _("须为文本列表 / Must be a list of texts.")
+        raise ValidationError({field: ValidationError(message, code=RuleErrorCode.INVALID_LIST)})
     words: list[str] = []
     for item in value:
         word = unicodedata.normalize("NFKC", item).strip()
@@ -89,6 +94,12 @@ class MonitoringRule(models.Model):
     digest_timezone = models.CharField(
         _("汇总时区"), max_length=50, default=DEFAULT_DIGEST_TIMEZONE
     )
+    action_reassess = models.BooleanField(_("重新评估客户"), default=False)
+    action_review_task = models.BooleanField(_("创建复核任务"), default=False)
+    review_task_role = models.CharField(
+        _("复核任务负责角色"), max_length=20, choices=Role.choices, default=Role.RISK_MANAGER
+    )
+    action_credit_hold = models.BooleanField(_("新订单信用冻结"), default=False)
     last_error = models.TextField(_("最近错误"), blank=True)
     last_error_at = models.DateTimeField(_("最近出错时间"), null=True, blank=True)
     error_count = models.PositiveIntegerField(_("出错次数"), default=0)
@@ -103,6 +114,10 @@ class MonitoringRule(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "last_error", "last_error_at", "error_count"]
+    )
+
     class Meta:
         verbose_name = _("监控规则")
         verbose_name_plural = _("监控规则")
@@ -110,6 +125,10 @@ class MonitoringRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_actions(self) -> bool:
+        return self.action_reassess or self.action_review_task or self.action_credit_hold
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
@@ -124,7 +143,7 @@ class MonitoringRule(models.Model):
             try:
                 setattr(self, field, _clean_words(getattr(self, field), field, fold=fold))
             except ValidationError as exc:
-                errors.update(exc.message_dict)
+                errors.update(exc.error_dict)
         errors.update(self._check_choices())
         errors.update(self._check_filter())
         errors.update(self._check_timezone())
@@ -212,3 +231,139 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.event_id}"
+
+
+class RuleActionRun(models.Model):
+    """The follow-up actions of one rule for one event: claimed once, so they run once."""
+
+    rule = models.ForeignKey(
+        MonitoringRule, verbose_name=_("监控规则"), on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.ForeignKey(
+        "intel.ChangeEvent", verbose_name=_("变更事件"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.PENDING
+    )
+    results = models.JSONField(_("执行结果"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("规则后续动作")
+        verbose_name_plural = _("规则后续动作")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "event"], name="monitoring_action_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.event_id} {self.status}"
+
+
+class ReviewTask(models.Model):
+    """A customer to look at again, opened by a rule's follow-up action."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.CASCADE,
+        related_name="review_tasks",
+    )
+    reason = models.CharField(_("原因"), max_length=300)
+    event = models.ForeignKey(
+        "intel.ChangeEvent",
+        verbose_name=_("变更事件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rule = models.ForeignKey(
+        MonitoringRule,
+        verbose_name=_("监控规则"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    role = models.CharField(_("负责角色"), max_length=20, choices=Role.choices, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=ReviewTaskStatus.choices,
+        default=ReviewTaskStatus.OPEN,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    comment = models.TextField(_("处理意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("复核任务")
+        verbose_name_plural = _("复核任务")
+        ordering = ["status", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.reason}"
+
+
+class CreditHoldFlag(models.Model):
+    """New orders of the customer go on credit hold while a flag is active (not released)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.CASCADE,
+        related_name="monitoring_holds",
+    )
+    reason = models.CharField(_("原因"), max_length=300)
+    event = models.ForeignKey(
+        "intel.ChangeEvent",
+        verbose_name=_("变更事件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rule = models.ForeignKey(
+        MonitoringRule,
+        verbose_name=_("监控规则"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("解除人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    released_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("信用冻结标记")
+        verbose_name_plural = _("信用冻结标记")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "released_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.reason}"

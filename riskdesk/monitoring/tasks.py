@@ -11,3 +11,18 @@ from riskdesk.monitoring import services
 def process_events_task(*, event_ids: list[int]) -> int:
     """Turn new change events into alerts; returns the number of alerts created."""
     return services.process_events(event_ids=event_ids)
+
+
+@task
+def scan_internal_events_task() -> dict:
+    """The daily scan for expiring limits, new overdue and high utilisation."""
+    from riskdesk.monitoring.internal_events import scan_internal_events
+
+    report = scan_internal_events()
+    return {"created": report.created, "failures": report.failures}
+
+
+@task
+def run_rule_actions_task(*, event_id: int, rule_ids: list[int]) -> int:
+    """The follow-up actions of the rules that matched one event."""
+    return services.run_rule_actions(event_id=event_id, rule_ids=rule_ids)

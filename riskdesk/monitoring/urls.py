@@ -10,5 +10,13 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("rules/", views.rule_list, name="rules"),
     path("rules/new/", views.rule_edit, name="rule_create"),
+    path("rules/check-filter/", views.rule_check_filter, name="rule_check_filter"),
+    path("rules/test/", views.rule_test, name="rule_test_new"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/test/", views.rule_test, name="rule_test"),
+    path("rules/<int:pk>/toggle/", views.rule_toggle, name="rule_toggle"),
+    path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+    path("holds/<int:pk>/release/", views.hold_release, name="hold_release"),
+    path("reviews/", views.review_task_list, name="review_tasks"),
+    path("reviews/<int:pk>/close/", views.review_task_close, name="review_task_close"),
 ]

@@ -276,3 +276,28 @@ def test_only_the_recipient_may_touch_an_alert(make_customer, make_event, make_r
 def test_only_risk_managers_save_rules(users):
     with pytest.raises(PermissionDenied):
         services.save_rule(rule=MonitoringRule(name="x"), actor=users["sales"])
+
+
+def test_a_batch_of_events_gives_the_alerts_one_at_a_time_would(
+    make_customer, make_event, make_rule, users, monkeypatch
+):
+    monkeypatch.setattr(
+        services.intel, "customer_features", lambda *, customer, as_of: {"registered_capital": 1}
+    )
+    make_rule("破产", include_keywords=["破产"], recipient_users=[users["risk"]])
+    make_rule(
+        "小企业", customer_filter="registered_capital < 10", recipient_users=[users["credit"]]
+    )
+    first, second = make_customer(), make_customer()
+    events = [
+        make_event(first, text_zh="申请破产"),
+        make_event(second, text_zh="合同纠纷"),
+        make_event(first, text_zh="ＢＡＮＫＲＵＰＴ 破产重整"),
+    ]
+
+    assert services.process_events(event_ids=[event.pk for event in events]) == 5
+    by_event = {
+        event.pk: sorted(event.alerts.values_list("recipient__username", flat=True))
+        for event in events
+    }
+    assert list(by_event.values()) == [["credit_u", "risk_u"], ["credit_u"], ["credit_u", "risk_u"]]

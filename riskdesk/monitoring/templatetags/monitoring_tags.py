@@ -1,5 +1,6 @@
 from django import template
 
+from riskdesk.accounts import permissions
 from riskdesk.monitoring import services
 
 register = template.Library()
@@ -13,3 +14,20 @@ def unread_alert_count(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return services.unread_count(user=user)
+
+
+@register.inclusion_tag("monitoring/_customer_alerts.html", takes_context=True)
+def customer_alert_history(context, customer):
+    """The alert history section of a customer's risk profile."""
+    user = context["request"].user
+    return {
+        **services.customer_alert_history(customer=customer, user=user),
+        "customer": customer,
+        "may_release": permissions.may(user, "release_hold"),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def alert_trend(context) -> dict:
+    """Chart data for the dashboard's alert tiles."""
+    return services.alert_trend(user=context["request"].user)
