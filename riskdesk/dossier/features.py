@@ -26,6 +26,7 @@ from riskdesk.dossier.schema import (
     Sentiment,
     ShareholderKind,
 )
+from riskdesk.engine.catalogue import INDUSTRY_SECTIONS
 
 type FeatureKind = Literal["number", "integer", "boolean", "text"]
 
@@ -47,7 +48,7 @@ DOSSIER_FEATURES: tuple[FeatureSpec, ...] = (
     FeatureSpec("registered_capital", "number", "CNY", "注册资本", "registered capital"),
     FeatureSpec("paid_in_capital", "number", "CNY", "实缴资本", "paid-in capital"),
     FeatureSpec("years_established", "number", "years", "成立年限", "years since established"),
-    FeatureSpec("industry", "text", None, "行业代码（GB/T 4754）", "industry code (GB/T 4754)"),
+    FeatureSpec("industry", "text", None, "行业门类（GB/T 4754）", "industry section (GB/T 4754)"),
     FeatureSpec("province", "text", None, "省份", "province"),
     FeatureSpec("status", "text", None, "登记状态", "registration status"),
     FeatureSpec("patent_count", "integer", None, "专利数量", "patents"),
@@ -181,10 +182,20 @@ def _registration(dossier: Dossier, as_of: date) -> dict[str, Any]:
         "registered_capital": _cny(fen(reg.registered_capital_cny)),
         "paid_in_capital": _cny(fen(reg.paid_in_capital_cny)),
         "years_established": None if established is None else (as_of - established).days / 365.25,
-        "industry": reg.industry_code,
+        "industry": industry_section(reg.industry_code),
         "province": reg.province,
         "status": reg.status.value if reg.status else None,
     }
+
+
+_SECTION_BY_LETTER = dict(zip("ABCDEFGHIJKLMNOPQRST", INDUSTRY_SECTIONS, strict=True))
+
+
+def industry_section(code: str | None) -> str | None:
+    """The GB/T 4754 section name (门类, what policies compare) of a code such as ``C39``."""
+    if not code:
+        return None
+    return _SECTION_BY_LETTER.get(code.strip()[:1].upper())
 
 
 def _reports(dossier: Dossier, as_of: date) -> dict[str, Any]:

@@ -120,3 +120,15 @@ def test_portfolio_table_equals_single_records_including_nulls(as_of: date) -> N
 def test_empty_portfolio_gives_an_empty_table() -> None:
     table = portfolio_dossier_features([], date(2026, 1, 1))
     assert table.height == 0 and table.columns == ["uscc", *FEATURE_NAMES]
+
+
+def test_industry_is_the_section_name_policies_compare():
+    from riskdesk.dossier.features import industry_section
+    from riskdesk.engine.catalogue import INDUSTRY_SECTIONS
+
+    assert industry_section("E48") == "建筑业"
+    assert industry_section("k70") == "房地产业"
+    assert industry_section("C39") == "制造业"
+    assert industry_section(None) is None
+    assert industry_section("Z99") is None
+    assert industry_section("T") == INDUSTRY_SECTIONS[-1]
