@@ -8,4 +8,10 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("监控预警")
 
     def ready(self) -> None:
+        from riskdesk.jobs.services import register_schedulable_task
         from riskdesk.monitoring import signals  # noqa: F401
+
+        register_schedulable_task(
+            "riskdesk.monitoring.tasks.run_digests_task",
+            "预警汇总与发送 / Build and send alert digests",
+        )

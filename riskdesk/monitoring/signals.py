@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from riskdesk.intel.models import ChangeEvent
 from riskdesk.intel.signals import events_stored
+from riskdesk.monitoring.models import Alert
 
 
 def _enqueue(event_ids: list[int]) -> None:
@@ -27,3 +28,17 @@ def change_event_saved(sender, instance: ChangeEvent, created: bool, raw: bool =
     """Events created one at a time (internal events); bulk inserts send ``events_stored``."""
     if created and not raw:
         _enqueue([instance.pk])
+
+
+@receiver(m2m_changed, sender=Alert.rules.through, dispatch_uid="monitoring.alert_rules_set")
+def alert_rules_set(sender, instance, action: str, reverse: bool, **kwargs) -> None:
+    """An alert's rules are known once they are added: immediate ones go out after commit.
+
+    A lost task is harmless: the scheduler's minute sweeps recent immediate alerts too.
+    """
+    if action != "post_add" or reverse:
+        return
+    from riskdesk.monitoring.tasks import deliver_immediate_task
+
+    alert_id = instance.pk
+    transaction.on_commit(lambda: deliver_immediate_task.enqueue(alert_ids=[alert_id]))
