@@ -355,7 +355,7 @@ def build_due_digests(*, now: dt.datetime, force: bool = False, periods=None) ->
     """
     built = 0
     for schedule, rule_ids in digest_schedules(periods).items():
-        slot = now.replace(second=0, microsecond=0) if force else schedule.latest_slot(now)
+        slot = now if force else schedule.latest_slot(now)
         key = schedule.period_key(slot)
         if not force and DigestRun.objects.filter(period_key=key).exists():
             continue
