@@ -21,10 +21,11 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from riskdesk.accounts import permissions
 from riskdesk.accounts.choices import Role
@@ -233,6 +234,13 @@ def failing_channels() -> QuerySet[NotificationChannel]:
 
 def inbox_digests(*, user) -> QuerySet[Digest]:
     return Digest.objects.filter(recipient_user=user, transport="inbox")
+
+
+def mark_digest_read(*, digest: Digest, actor) -> None:
+    if digest.recipient_user_id != actor.pk:
+        raise PermissionDenied(_("这不是您的汇总 / This digest is not yours."))
+    if digest.read_at is None:
+        Digest.objects.filter(pk=digest.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
 # --- configuration --------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from riskdesk.accounts.choices import Role
 from riskdesk.accounts.models import User
 from riskdesk.dossier.events import EVENT_TYPES
-from riskdesk.monitoring.models import MonitoringRule
+from riskdesk.monitoring.delivery_forms import WEEKDAYS
+from riskdesk.monitoring.models import DigestDefaults, MonitoringRule
 
 _SEPARATORS = re.compile(r"[\n,，、;；]+")
 
@@ -55,6 +56,20 @@ class MonitoringRuleForm(forms.ModelForm):
         required=False,
     )
 
+    external_emails = WordListField(label=_("外部邮箱"), required=False)
+    digest_weekday = forms.TypedChoiceField(
+        label=_("每周汇总星期"), choices=WEEKDAYS, coerce=int, required=False, empty_value=0
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # New rules start from the defaults set on the delivery settings page.
+            defaults = DigestDefaults.current()
+            self.initial["digest_time"] = defaults.digest_time
+            self.initial["digest_timezone"] = defaults.digest_timezone
+            self.initial["digest_weekday"] = defaults.digest_weekday
+
     class Meta:
         model = MonitoringRule
         fields = [
@@ -74,8 +89,16 @@ class MonitoringRuleForm(forms.ModelForm):
             "delivery_mode",
             "digest_time",
             "digest_timezone",
+            "digest_weekday",
+            "quiet_start",
+            "quiet_end",
+            "email_recipients",
+            "external_emails",
+            "channels",
         ]
         widgets = {
             "customer_filter": forms.Textarea(attrs={"rows": 3}),
             "digest_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }

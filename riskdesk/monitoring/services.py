@@ -30,15 +30,21 @@ MAX_ERROR_CHARS = 2000
 
 @transaction.atomic
 def save_rule(
-    *, rule: MonitoringRule, actor, recipient_users: Iterable[User] = ()
+    *,
+    rule: MonitoringRule,
+    actor,
+    recipient_users: Iterable[User] = (),
+    channels: Iterable | None = None,
 ) -> MonitoringRule:
-    """Validate and store ``rule`` (new or edited) with its named recipients."""
+    """Validate and store ``rule`` (new or edited) with its named recipients (and channels)."""
     permissions.require(actor, "manage_monitoring")
     rule.full_clean()
     if rule.pk is None:
         rule.created_by = actor
     rule.save()
     rule.recipient_users.set(list(recipient_users))
+    if channels is not None:
+        rule.channels.set(list(channels))
     return rule
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from riskdesk.monitoring import views
+from riskdesk.monitoring import delivery_views, views
 
 app_name = "monitoring"
 
@@ -11,4 +11,11 @@ urlpatterns = [
     path("rules/", views.rule_list, name="rules"),
     path("rules/new/", views.rule_edit, name="rule_create"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("digests/", delivery_views.digest_list, name="digests"),
+    path("digests/<int:pk>/", delivery_views.digest_detail, name="digest_detail"),
+    path("delivery/", delivery_views.delivery_settings, name="delivery_settings"),
+    path("delivery/log/", delivery_views.delivery_log, name="delivery_log"),
+    path("delivery/log/retry/", delivery_views.delivery_retry_dead, name="delivery_retry_dead"),
+    path("channels/new/", delivery_views.channel_edit, name="channel_create"),
+    path("channels/<int:pk>/", delivery_views.channel_edit, name="channel_edit"),
 ]

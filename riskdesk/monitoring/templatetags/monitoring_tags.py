@@ -13,3 +13,15 @@ def unread_alert_count(context) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return services.unread_count(user=user)
+
+
+@register.inclusion_tag("monitoring/_recent_digests.html", takes_context=True)
+def recent_digests(context, limit: int = 5) -> dict:
+    """The signed-in user's latest in-app digests, shown above the inbox."""
+    from riskdesk.monitoring import delivery
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"digests": []}
+    return {"digests": list(delivery.inbox_digests(user=user)[:limit])}
