@@ -52,6 +52,8 @@ install or a long outage does not flood everyone with history; they stay in the 
 IMMEDIATE_SWEEP = dt.timedelta(days=1)
 """Immediate alerts this recent that were not dispatched (a lost task) are picked up by the tick."""
 _CHUNK = 2000
+COMMIT_EVERY = 100
+"""Digests per transaction: fewer commits, and a crash loses at most this much building."""
 
 
 # --- periods --------------------------------------------------------------------------------
@@ -241,12 +243,32 @@ def _render(target: Target, content: dict) -> dict[str, str]:
     return {"markdown": rendering.render_markdown(content)}
 
 
-def create_digest(
+@dataclass
+class Draft:
+    """A digest ready to insert, with its items and delivery (not saved yet)."""
+
+    digest: Digest
+    items: list[DigestItem]
+    delivery: Delivery
+
+    def save(self) -> None:
+        """Insert one draft in its own savepoint; IntegrityError if it was built already."""
+        with transaction.atomic():
+            self.digest.save(force_insert=True)
+            for item in self.items:
+                item.digest = self.digest
+            DigestItem.objects.bulk_create(self.items)
+            self.delivery.digest = self.digest
+            self.delivery.save(force_insert=True)
+
+
+def draft_digest(
     *, target: Target, wanted: Wanted, spec: BuildSpec, events: dict[int, rendering.EventRow]
-) -> Digest | None:
-    """Store one digest with its items and delivery row; None if it (or an item) already exists."""
+) -> Draft | None:
+    """Render one digest (content, text/HTML/Markdown as its transport needs); None if empty."""
+    event_ids = [e for e in wanted.events if e in events]
     content = rendering.digest_content(
-        rows=[events[e] for e in wanted.events if e in events],
+        rows=[events[e] for e in event_ids],
         title="风险预警 / Risk alerts"
         if spec.period == Period.IMMEDIATE
         else "风险预警汇总 / Risk alert digest",
@@ -255,59 +277,85 @@ def create_digest(
     )
     if not content["event_count"]:
         return None
-    subject = f"{content['title']} · {content['event_count']} · {spec.label}"[:300]
     now = timezone.now()
     in_app = target.transport == Transport.INBOX
+    digest = Digest(
+        recipient_key=target.key,
+        transport=target.transport,
+        period=spec.period,
+        period_key=spec.period_key,
+        recipient_user_id=target.user_id,
+        recipient_email=target.email,
+        channel_id=target.channel_id,
+        period_end=spec.period_end,
+        subject=f"{content['title']} · {content['event_count']} · {spec.label}"[:300],
+        content=content,
+        event_count=content["event_count"],
+        **_render(target, content),
+    )
+    items = [
+        DigestItem(
+            event_id=event_id,
+            alert_id=wanted.events[event_id],
+            recipient_key=target.key,
+            transport=target.transport,
+        )
+        for event_id in event_ids
+    ]
+    delivery = Delivery(
+        transport=target.transport,
+        channel_id=target.channel_id,
+        # In-app digests are delivered by being stored.
+        status=DeliveryStatus.SENT if in_app else DeliveryStatus.PENDING,
+        sent_at=now if in_app else None,
+        attempts=1 if in_app else 0,
+        next_attempt_at=max(now, wanted.not_before or now),
+    )
+    return Draft(digest, items, delivery)
+
+
+def _insert_chunk(drafts: list[Draft]) -> int:
+    """Insert a chunk in three bulk statements; one by one if any of it was built already."""
     try:
         with transaction.atomic():
-            digest = Digest.objects.create(
-                recipient_key=target.key,
-                transport=target.transport,
-                period=spec.period,
-                period_key=spec.period_key,
-                recipient_user_id=target.user_id,
-                recipient_email=target.email,
-                channel_id=target.channel_id,
-                period_end=spec.period_end,
-                subject=subject,
-                content=content,
-                event_count=content["event_count"],
-                **_render(target, content),
-            )
-            DigestItem.objects.bulk_create(
-                DigestItem(
-                    digest=digest,
-                    event_id=event_id,
-                    alert_id=alert_id,
-                    recipient_key=target.key,
-                    transport=target.transport,
-                )
-                for event_id, alert_id in wanted.events.items()
-            )
-            Delivery.objects.create(
-                digest=digest,
-                transport=target.transport,
-                channel_id=target.channel_id,
-                # In-app digests are delivered by being stored.
-                status=DeliveryStatus.SENT if in_app else DeliveryStatus.PENDING,
-                sent_at=now if in_app else None,
-                attempts=1 if in_app else 0,
-                next_attempt_at=max(now, wanted.not_before or now),
-            )
+            Digest.objects.bulk_create([d.digest for d in drafts])
+            for draft in drafts:
+                for item in draft.items:
+                    item.digest = draft.digest
+                draft.delivery.digest = draft.digest
+            DigestItem.objects.bulk_create([i for d in drafts for i in d.items], batch_size=2000)
+            Delivery.objects.bulk_create([d.delivery for d in drafts])
+        return len(drafts)
     except IntegrityError:
-        # Another builder (or an earlier, interrupted run) got there first: nothing to add.
-        logger.info("digest %s %s %s already built", target.key, target.transport, spec.period_key)
-        return None
-    return digest
+        pass
+    built = 0
+    for draft in drafts:
+        draft.digest.pk = None
+        try:
+            draft.save()
+        except IntegrityError:
+            # Another builder (or an earlier, interrupted run) got there first.
+            digest = draft.digest
+            logger.info("digest %s %s already built", digest.recipient_key, digest.period_key)
+            continue
+        built += 1
+    return built
 
 
 def _create_all(wanted: dict[Target, Wanted], spec: BuildSpec) -> int:
+    """Create the digests, ``COMMIT_EVERY`` per transaction (a crash loses at most that)."""
     _drop_already_sent(wanted)
     events = _event_rows(e for w in wanted.values() for e in w.events)
+    targets = sorted(wanted, key=lambda t: (t.key, t.transport))
     built = 0
-    for target in sorted(wanted, key=lambda t: (t.key, t.transport)):
-        if create_digest(target=target, wanted=wanted[target], spec=spec, events=events):
-            built += 1
+    for start in range(0, len(targets), COMMIT_EVERY):
+        chunk = targets[start : start + COMMIT_EVERY]
+        drafted = (
+            draft_digest(target=t, wanted=wanted[t], spec=spec, events=events) for t in chunk
+        )
+        drafts = [draft for draft in drafted if draft is not None]
+        if drafts:
+            built += _insert_chunk(drafts)
             _test_pause()
     return built
 
