@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from riskdesk.monitoring.models import Alert, MonitoringRule
+from riskdesk.monitoring.models import (
+    Alert,
+    Delivery,
+    Digest,
+    MonitoringRule,
+    NotificationChannel,
+)
 
 
 @admin.register(MonitoringRule)
@@ -16,3 +22,36 @@ class AlertAdmin(admin.ModelAdmin):
     list_display = ["event", "recipient", "created_at", "read_at", "acknowledged_at"]
     list_filter = ["read_at", "acknowledged_at"]
     raw_id_fields = ["event", "recipient"]
+
+
+@admin.register(NotificationChannel)
+class NotificationChannelAdmin(admin.ModelAdmin):
+    """The secret is set on the delivery settings page; here it is only shown masked."""
+
+    list_display = ["name", "kind", "enabled", "failure_count", "last_success_at"]
+    list_filter = ["kind", "enabled"]
+    exclude = ["secret"]
+    readonly_fields = [
+        "masked_secret",
+        "failure_count",
+        "last_error",
+        "last_failure_at",
+        "last_success_at",
+        "created_by",
+    ]
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    list_display = ["recipient_key", "transport", "period_key", "event_count", "created_at"]
+    list_filter = ["transport", "period"]
+    search_fields = ["recipient_key", "period_key"]
+    raw_id_fields = ["recipient_user", "channel"]
+    readonly_fields = ["uid"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["digest", "transport", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "transport"]
+    raw_id_fields = ["digest", "channel"]
