@@ -330,7 +330,10 @@ def _insert_chunk(drafts: list[Draft]) -> int:
         pass
     built = 0
     for draft in drafts:
-        draft.digest.pk = None
+        # The failed bulk insert may have numbered some rows before it rolled back.
+        draft.digest.pk = draft.delivery.pk = None
+        for item in draft.items:
+            item.pk = None
         try:
             draft.save()
         except IntegrityError:

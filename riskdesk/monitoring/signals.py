@@ -8,7 +8,8 @@ from django.dispatch import receiver
 
 from riskdesk.intel.models import ChangeEvent
 from riskdesk.intel.signals import events_stored
-from riskdesk.monitoring.models import Alert
+from riskdesk.monitoring.choices import DeliveryMode
+from riskdesk.monitoring.models import Alert, MonitoringRule
 
 
 def _enqueue(event_ids: list[int]) -> None:
@@ -31,14 +32,17 @@ def change_event_saved(sender, instance: ChangeEvent, created: bool, raw: bool =
 
 
 @receiver(m2m_changed, sender=Alert.rules.through, dispatch_uid="monitoring.alert_rules_set")
-def alert_rules_set(sender, instance, action: str, reverse: bool, **kwargs) -> None:
+def alert_rules_set(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
     """An alert's rules are known once they are added: immediate ones go out after commit.
 
     A lost task is harmless: the scheduler's minute sweeps recent immediate alerts too.
     """
-    if action != "post_add" or reverse:
+    if action != "post_add" or reverse or not pk_set:
         return
     from riskdesk.monitoring.tasks import deliver_immediate_task
 
+    immediate = MonitoringRule.objects.filter(pk__in=pk_set, delivery_mode=DeliveryMode.IMMEDIATE)
+    if not immediate.exists():
+        return
     alert_id = instance.pk
     transaction.on_commit(lambda: deliver_immediate_task.enqueue(alert_ids=[alert_id]))

@@ -237,3 +237,17 @@ def test_immediate_alert_outside_quiet_hours_goes_at_once(
         delivery.run_digests()
     assert len(mail.outbox) == 1
     assert Digest.objects.get().period_key.startswith("immediate:")
+
+
+def test_new_immediate_alert_goes_out_when_its_transaction_commits(
+    make_customer, make_event, make_rule, watcher, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_DELIVERY_ENABLED = True
+    make_rule("立即", recipient_users=[watcher], delivery_mode="immediate")
+    make_rule("每日", recipient_users=[watcher])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        alert(make_event, make_customer(name="即时客户有限公司"))
+    assert len(mail.outbox) == 1 and "即时客户有限公司" in mail.outbox[0].body
+    assert len(callbacks) >= 1
+    delivery.run_digests(force=True, periods=["daily"])
+    assert len(mail.outbox) == 1
