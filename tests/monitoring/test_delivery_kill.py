@@ -98,6 +98,35 @@ def _read(db: Path) -> dict:
     return {"statuses": statuses, "uids": uids, "items": items}
 
 
+def _digests_built(db: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("SELECT COUNT(*) FROM monitoring_digest").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _wait_for_kill_point(process, db: Path, server, rng: random.Random) -> None:
+    """Kill while starting, right after the digests were built, or after the k-th send.
+
+    Kill points are chosen by progress rather than by clock: start-up time varies a lot on a
+    loaded machine, and a clock-chosen kill would mostly land before any work.
+    """
+    point = rng.choice(["start-up", "built", "sending", "sending", "sending"])
+    if point == "start-up":
+        time.sleep(rng.uniform(0.5, 3.0))
+        return
+    k = rng.randint(1, kill_seed.CHANNELS)
+    reached = {
+        "built": lambda: _digests_built(db) > 0,
+        "sending": lambda: len(server.received) >= k,
+    }[point]
+    deadline = time.time() + 120
+    while process.poll() is None and time.time() < deadline and not reached():
+        time.sleep(0.005)
+    time.sleep(rng.uniform(0, 0.06))  # somewhere in the claim/pause/send/mark cycle
+
+
 def _phase(state: dict) -> str:
     """Where the kill landed: before any digest, while building, while sending, or after."""
     targets = kill_seed.CHANNELS + kill_seed.USERS
@@ -121,7 +150,7 @@ def _one_crash(seeded, tmp_path: Path, rng: random.Random, run: int) -> tuple[st
         server.received.clear()
     slow = {**env, "RISKDESK_DELIVERY_TEST_PAUSE": "0.05"}
     process = _manage(slow, "monitoring", "digest", "--now")
-    time.sleep(rng.uniform(1.0, 4.5))  # start-up, then building and sending
+    _wait_for_kill_point(process, db, server, rng)
     kill_at = time.time()
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
