@@ -12,6 +12,7 @@ from riskdesk.audit.choices import AuditAction
 from riskdesk.audit.services import record_event
 from riskdesk.customers.demo import generate_demo_data
 from riskdesk.customers.models import Customer
+from riskdesk.monitoring.demo import ensure_demo_rule
 
 DEFAULT_CUSTOMERS = 300
 INTEL_LIMIT = 5_000  # beyond this, fetching sandbox dossiers would dominate a benchmark load
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             self.stderr.write("提示：未设置 RISKDESK_DEMO=1 / note: RISKDESK_DEMO=1 is not set")
         call_command("migrate", interactive=False, verbosity=0)
         users = ensure_demo_users()
+        ensure_demo_rule()
         count = (
             customers
             if customers is not None
