@@ -72,8 +72,8 @@ class DigestSchedule:
     def of(cls, rule: MonitoringRule) -> DigestSchedule:
         period = MODE_PERIODS[DeliveryMode(rule.delivery_mode)]
         weekday = rule.digest_weekday if period == Period.WEEKLY else 0
-        return cls(period, rule.digest_time.replace(second=0, microsecond=0),
-                   rule.digest_timezone, weekday)  # fmt: skip
+        time_of_day = rule.digest_time.replace(second=0, microsecond=0)
+        return cls(period, time_of_day, rule.digest_timezone, weekday)
 
     def latest_slot(self, now: dt.datetime) -> dt.datetime:
         """The last slot at or before ``now`` (UTC): 21:00 in the rule's zone, not 21:00 UTC."""
@@ -213,8 +213,10 @@ def _drop_already_sent(wanted: dict[Target, Wanted]) -> None:
 def _event_rows(event_ids: Iterable[int]) -> dict[int, rendering.EventRow]:
     ids = sorted(set(event_ids))
     rows: dict[int, rendering.EventRow] = {}
-    fields = ("id", "customer_id", "customer__name", "dimension", "severity", "severity_rank",
-              "title_zh", "text_zh", "detected_at")  # fmt: skip
+    fields = (
+        *("id", "customer_id", "customer__name", "dimension", "severity", "severity_rank"),
+        *("title_zh", "text_zh", "detected_at"),
+    )
     for start in range(0, len(ids), _CHUNK):
         for values in ChangeEvent.objects.filter(pk__in=ids[start : start + _CHUNK]).values_list(
             *fields

@@ -168,8 +168,8 @@ def _one_crash(seeded, tmp_path: Path, rng: random.Random, run: int) -> tuple[st
     assert set(received) == state["uids"]  # nothing lost, nothing unknown
     duplicates = [key for key, count in received.items() if count > 1]
     for key in duplicates:
-        first = min((r for r in server.received if r.headers["idempotency-key"] == key),
-                    key=lambda r: r.at)  # fmt: skip
+        copies = [r for r in server.received if r.headers["idempotency-key"] == key]
+        first = min(copies, key=lambda r: r.at)
         assert first.replied_at and 0 <= kill_at - first.replied_at < WINDOW_SECONDS, key
     return phase, len(duplicates)
 

@@ -36,8 +36,12 @@ from riskdesk.monitoring.urlcheck import CheckedUrl, check_webhook_url
 WECOM_MAX_BYTES = 4096
 SLACK_SECTION_CHARS = 2900
 FEISHU_TEMPLATES = {"critical": "red", "high": "orange", "medium": "yellow", "low": "blue"}
-SLACK_MARKS = {"critical": ":red_circle:", "high": ":large_orange_circle:",
-               "medium": ":large_yellow_circle:", "low": ":large_blue_circle:"}  # fmt: skip
+SLACK_MARKS = {
+    "critical": ":red_circle:",
+    "high": ":large_orange_circle:",
+    "medium": ":large_yellow_circle:",
+    "low": ":large_blue_circle:",
+}
 
 
 # --- signatures -----------------------------------------------------------------------------
@@ -205,8 +209,8 @@ def signed_request(channel, payload: dict, *, now: float) -> tuple[dict, bytes, 
         params = {"timestamp": str(timestamp_ms), "sign": dingtalk_sign(secret, timestamp_ms)}
     if channel.kind == ChannelKind.FEISHU and secret:
         timestamp_s = int(now)
-        payload = {"timestamp": str(timestamp_s), "sign": feishu_sign(secret, timestamp_s),
-                   **payload}  # fmt: skip
+        signature = {"timestamp": str(timestamp_s), "sign": feishu_sign(secret, timestamp_s)}
+        payload = {**signature, **payload}
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     if channel.kind == ChannelKind.WEBHOOK:
         timestamp_s = int(now)
