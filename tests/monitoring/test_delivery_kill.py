@@ -23,8 +23,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tests.monitoring import kill_seed, webhook_server
+
+# The subprocesses always use their own SQLite file: running this again in the PostgreSQL pass
+# of the suite would prove nothing new.
+pytestmark = pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="runs once, in the SQLite pass"
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 STRESS = os.environ.get("RISKDESK_STRESS") == "1"

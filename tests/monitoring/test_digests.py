@@ -251,3 +251,33 @@ def test_new_immediate_alert_goes_out_when_its_transaction_commits(
     assert len(callbacks) >= 1
     delivery.run_digests(force=True, periods=["daily"])
     assert len(mail.outbox) == 1
+
+
+def test_the_scheduler_tick_builds_digests_from_the_database_schedule(
+    make_customer, make_event, make_rule, watcher
+):
+    from riskdesk.jobs.models import Schedule
+    from riskdesk.jobs.services import run_due_schedules
+
+    schedule = Schedule.objects.get(name="monitoring-digests")
+    assert (schedule.kind, schedule.interval_minutes) == ("interval", 1)
+    make_rule(recipient_users=[watcher])
+    with at(2026, 6, 1, 3, 0):
+        alert(make_event, make_customer())
+    run_due_schedules(now=dt.datetime(2026, 6, 1, 12, 58, tzinfo=UTC))  # first tick: next slot
+    with at(2026, 6, 1, 13, 0):
+        assert run_due_schedules(now=dt.datetime(2026, 6, 1, 13, 0, tzinfo=UTC)) == 1
+    assert len(inbox_digests(watcher)) == 1
+
+
+def test_deliveries_command_requeues_dead_ones(make_customer, make_event, make_rule, users):
+    from io import StringIO
+
+    make_rule(recipient_users=[users["risk"]])
+    services.process_event(event=make_event(make_customer()))
+    delivery.run_digests(force=True)
+    Delivery.objects.update(status=DeliveryStatus.DEAD)
+    out = StringIO()
+    call_command("monitoring", "deliveries", "--retry-dead", stdout=out)
+    assert "requeued 1" in out.getvalue()
+    assert Delivery.objects.get().status == DeliveryStatus.PENDING
