@@ -195,6 +195,36 @@ DEFAULT_CURRENCY = "CNY"
 # Four-eyes: a policy version may not be published by its own author.
 POLICY_FOUR_EYES = env_bool("POLICY_FOUR_EYES")
 
+# --- Notifications (monitoring digests) -------------------------------------------------------
+# Absolute address of this site, for links in e-mails and chat messages.
+PUBLIC_URL = (env("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# E-mail goes out only when an SMTP host is configured; otherwise digests stay in-app.
+_EMAIL_HOST = env("EMAIL_HOST", "") or ""
+EMAIL_DELIVERY_ENABLED = bool(_EMAIL_HOST)
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _EMAIL_HOST or "localhost",
+            "port": int(env("EMAIL_PORT", "25") or 25),
+            "username": env("EMAIL_USER", "") or "",
+            "password": env("EMAIL_PASSWORD", "") or "",
+            "use_tls": env_bool("EMAIL_USE_TLS"),
+            "use_ssl": env_bool("EMAIL_USE_SSL"),
+            "timeout": int(env("EMAIL_TIMEOUT", "20") or 20),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "riskdesk <riskdesk@localhost>") or ""
+# Webhooks: HTTPS to public addresses only, unless an administrator allows more.
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP")
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE")
+WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10)
+# A sender that claimed a delivery and died is replaced after this lease (> the send timeouts).
+DELIVERY_LEASE_SECONDS = int(env("DELIVERY_LEASE_SECONDS", "120") or 120)
+# Only for the crash tests: a pause after each digest built and each delivery claimed.
+DELIVERY_TEST_PAUSE_SECONDS = float(env("DELIVERY_TEST_PAUSE", "0") or 0) if TESTING else 0.0
+
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"

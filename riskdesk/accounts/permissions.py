@@ -50,6 +50,7 @@ ACTIONS: dict[str, Rule] = {
     "credit_check": Rule(_CREDIT_STAFF, sales_own=True),
     "change_credit_settings": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER})),
     "manage_monitoring": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER})),
+    "manage_delivery": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER})),
     "onboard": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER, Role.SALES})),
     "decide_admission": Rule(frozenset({Role.ADMIN, Role.RISK_MANAGER})),
 }

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from riskdesk.monitoring.models import Alert, CreditHoldFlag, MonitoringRule, ReviewTask
+from riskdesk.monitoring.models import (
+    Alert,
+    CreditHoldFlag,
+    Delivery,
+    Digest,
+    MonitoringRule,
+    NotificationChannel,
+    ReviewTask,
+)
 
 
 @admin.register(MonitoringRule)
@@ -30,3 +38,36 @@ class ReviewTaskAdmin(admin.ModelAdmin):
 class CreditHoldFlagAdmin(admin.ModelAdmin):
     list_display = ["customer", "reason", "created_at", "released_at", "released_by"]
     raw_id_fields = ["customer", "event", "rule", "released_by"]
+
+
+@admin.register(NotificationChannel)
+class NotificationChannelAdmin(admin.ModelAdmin):
+    """The secret is set on the delivery settings page; here it is only shown masked."""
+
+    list_display = ["name", "kind", "enabled", "failure_count", "last_success_at"]
+    list_filter = ["kind", "enabled"]
+    exclude = ["secret"]
+    readonly_fields = [
+        "masked_secret",
+        "failure_count",
+        "last_error",
+        "last_failure_at",
+        "last_success_at",
+        "created_by",
+    ]
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    list_display = ["recipient_key", "transport", "period_key", "event_count", "created_at"]
+    list_filter = ["transport", "period"]
+    search_fields = ["recipient_key", "period_key"]
+    raw_id_fields = ["recipient_user", "channel"]
+    readonly_fields = ["uid"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["digest", "transport", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "transport"]
+    raw_id_fields = ["digest", "channel"]

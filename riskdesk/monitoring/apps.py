@@ -15,3 +15,7 @@ class MonitoringConfig(AppConfig):
             "riskdesk.monitoring.tasks.scan_internal_events_task",
             "扫描内部预警事件 / Scan internal alert events",
         )
+        register_schedulable_task(
+            "riskdesk.monitoring.tasks.run_digests_task",
+            "预警汇总与发送 / Build and send alert digests",
+        )

@@ -10,8 +10,14 @@ from django.db import transaction
 
 from riskdesk.audit.choices import AuditAction
 from riskdesk.audit.services import record_event
+from riskdesk.dossier.events import EVENT_TYPES, Dimension
 from riskdesk.monitoring import rules_io, services
 from riskdesk.monitoring.models import MonitoringRule
+
+DOSSIER_EVENT_TYPES = [
+    name for name, spec in EVENT_TYPES.items() if spec.dimension is not Dimension.INTERNAL
+]
+"""Every change found in a dossier (the internal events have rules of their own)."""
 
 JUDICIAL = [
     "lawsuit.added",
@@ -36,6 +42,15 @@ DEFAULT_RULES: list[dict] = [
         "event_types": ["news.negative"],
         "include_keywords": ["破产", "重整", "失信", "逾期", "bankruptcy"],
         "exclude_keywords": ["辟谣"],
+        "recipient_roles": ["risk_manager"],
+        "notify_owner": True,
+        "delivery_mode": "daily_digest",
+        "digest_time": "21:00",
+    },
+    {
+        "name": "中高风险事件每日汇总",
+        "event_types": DOSSIER_EVENT_TYPES,
+        "min_severity": "medium",
         "recipient_roles": ["risk_manager"],
         "notify_owner": True,
         "delivery_mode": "daily_digest",

@@ -12,7 +12,8 @@ from riskdesk.accounts.models import User
 from riskdesk.customers.models import Customer, Tag
 from riskdesk.dossier.events import EVENT_TYPES
 from riskdesk.intel.choices import Dimension
-from riskdesk.monitoring.models import MonitoringRule
+from riskdesk.monitoring.delivery_forms import WEEKDAYS
+from riskdesk.monitoring.models import DigestDefaults, MonitoringRule
 
 _SEPARATORS = re.compile(r"[\n,，、;；]+")
 
@@ -78,6 +79,11 @@ class MonitoringRuleForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    external_emails = WordListField(label=_("外部邮箱"), required=False)
+    digest_weekday = forms.TypedChoiceField(
+        label=_("每周汇总星期"), choices=WEEKDAYS, coerce=int, required=False, empty_value=0
+    )
+
     class Meta:
         model = MonitoringRule
         fields = [
@@ -101,10 +107,18 @@ class MonitoringRuleForm(forms.ModelForm):
             "action_review_task",
             "review_task_role",
             "action_credit_hold",
+            "digest_weekday",
+            "quiet_start",
+            "quiet_end",
+            "email_recipients",
+            "external_emails",
+            "channels",
         ]
         widgets = {
             "customer_filter": forms.Textarea(attrs=FILTER_CHECK_ATTRS),
             "digest_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
     FIELDSETS = (
@@ -115,7 +129,18 @@ class MonitoringRuleForm(forms.ModelForm):
             _("接收人"),
             ("recipient_users", "recipient_roles", "notify_owner", "notify_owner_manager"),
         ),
-        (_("发送方式"), ("delivery_mode", "digest_time", "digest_timezone")),
+        (
+            _("发送方式"),
+            (
+                "delivery_mode",
+                "digest_time",
+                "digest_timezone",
+                "digest_weekday",
+                "quiet_start",
+                "quiet_end",
+            ),
+        ),
+        (_("发送渠道"), ("email_recipients", "external_emails", "channels")),
         (
             _("后续动作"),
             ("action_reassess", "action_review_task", "review_task_role", "action_credit_hold"),
@@ -124,6 +149,12 @@ class MonitoringRuleForm(forms.ModelForm):
 
     def __init__(self, *args, filter_check_url: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # New rules start from the defaults set on the delivery settings page.
+            defaults = DigestDefaults.current()
+            self.initial["digest_time"] = defaults.digest_time
+            self.initial["digest_timezone"] = defaults.digest_timezone
+            self.initial["digest_weekday"] = defaults.digest_weekday
         self.fields["customer_filter"].widget.attrs["hx-post"] = filter_check_url
         self.fields["review_task_role"].required = False
         known = list(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+import uuid
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -18,10 +21,16 @@ from riskdesk.engine import CompiledExpression, ExpressionError, compile_express
 from riskdesk.intel.choices import Severity
 from riskdesk.monitoring.choices import (
     ActionStatus,
+    ChannelErrorCode,
+    ChannelKind,
     DeliveryMode,
+    DeliveryStatus,
+    Period,
     ReviewTaskStatus,
     RuleErrorCode,
+    Transport,
 )
+from riskdesk.monitoring.urlcheck import check_webhook_url
 
 DEFAULT_DIGEST_TIME = dt.time(21, 0)
 DEFAULT_DIGEST_TIMEZONE = "Asia/Shanghai"
@@ -100,6 +109,19 @@ class MonitoringRule(models.Model):
         _("复核任务负责角色"), max_length=20, choices=Role.choices, default=Role.RISK_MANAGER
     )
     action_credit_hold = models.BooleanField(_("新订单信用冻结"), default=False)
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("每周汇总星期（0=周一）"), default=0, choices=[(d, str(d)) for d in range(7)]
+    )
+    quiet_start = models.TimeField(_("免打扰开始"), null=True, blank=True)
+    quiet_end = models.TimeField(_("免打扰结束"), null=True, blank=True)
+    email_recipients = models.BooleanField(_("同时发邮件给接收人"), default=True)
+    external_emails = models.JSONField(_("外部邮箱"), default=list, blank=True)
+    channels = models.ManyToManyField(
+        "monitoring.NotificationChannel",
+        verbose_name=_("通知渠道"),
+        blank=True,
+        related_name="rules",
+    )
     last_error = models.TextField(_("最近错误"), blank=True)
     last_error_at = models.DateTimeField(_("最近出错时间"), null=True, blank=True)
     error_count = models.PositiveIntegerField(_("出错次数"), default=0)
@@ -147,6 +169,7 @@ class MonitoringRule(models.Model):
         errors.update(self._check_choices())
         errors.update(self._check_filter())
         errors.update(self._check_timezone())
+        errors.update(self._check_delivery())
         if errors:
             raise ValidationError(errors)
 
@@ -186,6 +209,33 @@ class MonitoringRule(models.Model):
                 "digest_timezone": [ValidationError(message, code=RuleErrorCode.INVALID_TIMEZONE)]
             }
         return {}
+
+    def _check_delivery(self) -> dict[str, list]:
+        """External addresses are valid e-mail addresses; quiet hours have both ends or none."""
+        errors: dict[str, list] = {}
+        try:
+            self.external_emails = _clean_words(self.external_emails, "external_emails", fold=True)
+        except ValidationError as exc:
+            return exc.message_dict
+        bad = []
+        for address in self.external_emails:
+            try:
+                validate_email(address)
+            except ValidationError:
+                bad.append(address)
+        if bad:
+            message = _("邮箱地址无效 / Invalid e-mail addresses: %s") % ", ".join(bad)
+            errors["external_emails"] = [
+                ValidationError(message, code=ChannelErrorCode.INVALID_EMAIL)
+            ]
+        if (self.quiet_start is None) != (self.quiet_end is None):
+            errors["quiet_end"] = [
+                ValidationError(
+                    _("免打扰须同时填写开始和结束 / Quiet hours need both a start and an end."),
+                    code=RuleErrorCode.INVALID_QUIET_HOURS,
+                )
+            ]
+        return errors
 
 
 class AlertQuerySet(models.QuerySet):
@@ -367,3 +417,223 @@ class CreditHoldFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.reason}"
+
+
+# --- delivery: channels, digests and the delivery log ----------------------------------------
+
+
+class NotificationChannel(models.Model):
+    """A chat group or webhook that rules can route their alerts to.
+
+    The URL is checked on save (HTTPS, public address) and again before every send. The secret
+    signs the messages (DingTalk, Feishu, generic webhook); it is never shown back in full.
+    """
+
+    kind = models.CharField(_("类型"), max_length=20, choices=ChannelKind.choices)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    url = models.CharField(_("Webhook 地址"), max_length=1000)
+    secret = models.CharField(_("签名密钥"), max_length=200, blank=True)
+    enabled = models.BooleanField(_("启用"), default=True)
+    allow_private = models.BooleanField(
+        _("允许内网地址"),
+        default=False,
+        help_text=_("仅用于内网部署的聊天服务器 / only for on-premises chat servers"),
+    )
+    failure_count = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    last_failure_at = models.DateTimeField(_("最近失败时间"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("最近成功时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知渠道")
+        verbose_name_plural = _("通知渠道")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.url = self.url.strip()
+        self.secret = self.secret.strip()
+        try:
+            check_webhook_url(self.url, allow_private=self.allow_private)
+        except ValidationError as exc:
+            raise ValidationError({"url": exc.error_list}) from None
+
+    @property
+    def masked_secret(self) -> str:
+        if not self.secret:
+            return ""
+        return f"{self.secret[:3]}…{'*' * 6}" if len(self.secret) > 8 else "*" * 6
+
+    @property
+    def transport(self) -> str:
+        return Transport(self.kind).value
+
+
+class DigestDefaults(models.Model):
+    """The digest time new rules start with (one row); edited on the delivery settings page."""
+
+    digest_time = models.TimeField(_("默认汇总时间"), default=DEFAULT_DIGEST_TIME)
+    digest_timezone = models.CharField(
+        _("默认汇总时区"), max_length=50, default=DEFAULT_DIGEST_TIMEZONE
+    )
+    digest_weekday = models.PositiveSmallIntegerField(_("默认每周汇总星期（0=周一）"), default=0)
+
+    class Meta:
+        verbose_name = _("汇总默认设置")
+        verbose_name_plural = _("汇总默认设置")
+
+    def __str__(self) -> str:
+        return f"{self.digest_time:%H:%M} {self.digest_timezone}"
+
+    @classmethod
+    def current(cls) -> DigestDefaults:
+        defaults, _created = cls.objects.get_or_create(pk=1)
+        return defaults
+
+
+class Digest(models.Model):
+    """What one recipient gets for one period on one transport, rendered once and stored.
+
+    Built before it is sent: the unique (recipient, transport, period) key makes building
+    idempotent, and the :class:`DigestItem` rows make an event part of one digest only.
+    """
+
+    recipient_key = models.CharField(_("接收方"), max_length=300)
+    transport = models.CharField(_("发送方式"), max_length=20, choices=Transport.choices)
+    period = models.CharField(_("周期"), max_length=20, choices=Period.choices)
+    period_key = models.CharField(_("周期标识"), max_length=120)
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="digests",
+    )
+    recipient_email = models.EmailField(_("邮箱"), blank=True)
+    channel = models.ForeignKey(
+        NotificationChannel,
+        verbose_name=_("通知渠道"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="digests",
+    )
+    period_end = models.DateTimeField(_("截止时间"))
+    subject = models.CharField(_("标题"), max_length=300)
+    content = models.JSONField(_("内容"), default=dict)
+    text = models.TextField(_("纯文本"), blank=True)
+    html = models.TextField(_("HTML"), blank=True)
+    markdown = models.TextField(_("Markdown"), blank=True)
+    event_count = models.PositiveIntegerField(_("事件数"), default=0)
+    uid = models.UUIDField(_("幂等键"), default=uuid.uuid4, unique=True, editable=False)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True, db_index=True)
+    events = models.ManyToManyField(
+        "intel.ChangeEvent", through="DigestItem", related_name="digests"
+    )
+
+    class Meta:
+        verbose_name = _("汇总")
+        verbose_name_plural = _("汇总")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient_key", "transport", "period_key"],
+                name="monitoring_digest_once_per_period",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient_user", "transport", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_key} {self.transport} {self.period_key}"
+
+
+class DigestItem(models.Model):
+    """An event included in a digest; unique per recipient and transport, so never sent twice."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="items")
+    event = models.ForeignKey("intel.ChangeEvent", on_delete=models.CASCADE, related_name="+")
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="digest_items"
+    )
+    recipient_key = models.CharField(max_length=300)
+    transport = models.CharField(max_length=20, choices=Transport.choices)
+
+    class Meta:
+        verbose_name = _("汇总条目")
+        verbose_name_plural = _("汇总条目")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient_key", "transport", "event"],
+                name="monitoring_event_once_per_recipient_transport",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.digest_id}:{self.event_id}"
+
+
+class Delivery(models.Model):
+    """Sending one digest: the delivery log row, claimed by one sender at a time."""
+
+    digest = models.OneToOneField(
+        Digest, verbose_name=_("汇总"), on_delete=models.CASCADE, related_name="delivery"
+    )
+    transport = models.CharField(_("发送方式"), max_length=20, choices=Transport.choices)
+    channel = models.ForeignKey(
+        NotificationChannel,
+        verbose_name=_("通知渠道"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), default=timezone.now)
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    claim_token = models.CharField(_("领取标记"), max_length=32, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.digest_id} {self.status}"
+
+
+class DigestRun(models.Model):
+    """A scheduled digest slot that was built completely (so later ticks skip it)."""
+
+    period_key = models.CharField(_("周期标识"), max_length=120, unique=True)
+    digests = models.PositiveIntegerField(_("汇总数"), default=0)
+    finished_at = models.DateTimeField(_("完成时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("汇总批次")
+        verbose_name_plural = _("汇总批次")
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return self.period_key

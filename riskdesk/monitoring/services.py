@@ -58,6 +58,11 @@ RULE_DOCUMENT_FIELDS = (
     "delivery_mode",
     "digest_time",
     "digest_timezone",
+    "digest_weekday",
+    "quiet_start",
+    "quiet_end",
+    "email_recipients",
+    "external_emails",
     "action_reassess",
     "action_review_task",
     "review_task_role",
@@ -69,7 +74,9 @@ RULE_DOCUMENT_FIELDS = (
 def rule_document(rule: MonitoringRule, recipient_users: Iterable[User] | None = None) -> dict:
     """The rule as plain data: what the audit trail, the YAML export and the API show."""
     data = {name: getattr(rule, name) for name in RULE_DOCUMENT_FIELDS}
-    data["digest_time"] = rule.digest_time.strftime("%H:%M") if rule.digest_time else None
+    for name in ("digest_time", "quiet_start", "quiet_end"):
+        value = getattr(rule, name)
+        data[name] = value.strftime("%H:%M") if value else None
     users = recipient_users if recipient_users is not None else rule.recipient_users.all()
     data["recipient_users"] = sorted(user.get_username() for user in users)
     return data
@@ -77,9 +84,13 @@ def rule_document(rule: MonitoringRule, recipient_users: Iterable[User] | None =
 
 @transaction.atomic
 def save_rule(
-    *, rule: MonitoringRule, actor, recipient_users: Iterable[User] = ()
+    *,
+    rule: MonitoringRule,
+    actor,
+    recipient_users: Iterable[User] = (),
+    channels: Iterable | None = None,
 ) -> MonitoringRule:
-    """Validate and store ``rule`` (new or edited) with its named recipients, audited."""
+    """Validate and store ``rule`` (new or edited) with its recipients and channels, audited."""
     permissions.require(actor, "manage_monitoring")
     recipient_users = list(recipient_users)
     rule.full_clean()
@@ -89,6 +100,8 @@ def save_rule(
         rule.created_by = actor
     rule.save()
     rule.recipient_users.set(recipient_users)
+    if channels is not None:
+        rule.channels.set(list(channels))
     after = rule_document(rule, recipient_users)
     if before != after:
         record_event(

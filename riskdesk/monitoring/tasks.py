@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from riskdesk.monitoring import services
+from riskdesk.monitoring import delivery, digests, services
 
 
 @task
@@ -26,3 +26,18 @@ def scan_internal_events_task() -> dict:
 def run_rule_actions_task(*, event_id: int, rule_ids: list[int]) -> int:
     """The follow-up actions of the rules that matched one event."""
     return services.run_rule_actions(event_id=event_id, rule_ids=rule_ids)
+
+
+@task
+def run_digests_task() -> dict:
+    """The scheduler's minute: build due digests and send due deliveries (see ``delivery``)."""
+    summary = delivery.run_digests()
+    return {"immediate": summary.immediate, "digests": summary.digests, "sent": summary.sent.sent}
+
+
+@task
+def deliver_immediate_task(*, alert_ids: list[int]) -> int:
+    """Build the one-event digests of new immediate alerts and send what is due."""
+    built = digests.build_immediate(alert_ids=alert_ids)
+    delivery.send_due_deliveries()
+    return built

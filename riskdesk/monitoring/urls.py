@@ -1,6 +1,6 @@
 from django.urls import path
 
-from riskdesk.monitoring import views
+from riskdesk.monitoring import delivery_views, views
 
 app_name = "monitoring"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("holds/<int:pk>/release/", views.hold_release, name="hold_release"),
     path("reviews/", views.review_task_list, name="review_tasks"),
     path("reviews/<int:pk>/close/", views.review_task_close, name="review_task_close"),
+    path("digests/", delivery_views.digest_list, name="digests"),
+    path("digests/<int:pk>/", delivery_views.digest_detail, name="digest_detail"),
+    path("delivery/", delivery_views.delivery_settings, name="delivery_settings"),
+    path("delivery/log/", delivery_views.delivery_log, name="delivery_log"),
+    path("delivery/log/retry/", delivery_views.delivery_retry_dead, name="delivery_retry_dead"),
+    path("channels/new/", delivery_views.channel_edit, name="channel_create"),
+    path("channels/<int:pk>/", delivery_views.channel_edit, name="channel_edit"),
 ]

@@ -123,6 +123,7 @@ def rule_edit(request, pk: int | None = None):
             rule=form.instance,
             actor=request.user,
             recipient_users=form.cleaned_data["recipient_users"],
+            channels=form.cleaned_data["channels"],
         )
         messages.success(request, _("监控规则已保存 / Monitoring rule saved."))
         return redirect("monitoring:rules")

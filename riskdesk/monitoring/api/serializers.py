@@ -25,6 +25,13 @@ class MonitoringRuleSerializer(serializers.Serializer):
     delivery_mode = serializers.ChoiceField(DeliveryMode.choices, required=False)
     digest_time = serializers.CharField(required=False, help_text="HH:MM")
     digest_timezone = serializers.CharField(required=False)
+    digest_weekday = serializers.IntegerField(
+        required=False, min_value=0, max_value=6, help_text="0 = Monday"
+    )
+    quiet_start = serializers.CharField(required=False, allow_null=True, help_text="HH:MM")
+    quiet_end = serializers.CharField(required=False, allow_null=True, help_text="HH:MM")
+    email_recipients = serializers.BooleanField(required=False)
+    external_emails = serializers.ListField(child=serializers.CharField(), required=False)
     action_reassess = serializers.BooleanField(required=False)
     action_review_task = serializers.BooleanField(required=False)
     review_task_role = serializers.ChoiceField(Role.choices, required=False)

@@ -31,3 +31,15 @@ def customer_alert_history(context, customer):
 def alert_trend(context) -> dict:
     """Chart data for the dashboard's alert tiles."""
     return services.alert_trend(user=context["request"].user)
+
+
+@register.inclusion_tag("monitoring/_recent_digests.html", takes_context=True)
+def recent_digests(context, limit: int = 5) -> dict:
+    """The signed-in user's latest in-app digests, shown above the inbox."""
+    from riskdesk.monitoring import delivery
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"digests": []}
+    return {"digests": list(delivery.inbox_digests(user=user)[:limit])}
