@@ -264,6 +264,28 @@ def _open_request(
     return request
 
 
+def _check_requested(*, customer, kind: str, amount: Decimal, valid_to) -> None:
+    """A raise must exceed the current limit, a lower stay below it, a temporary limit end
+    in the future; errors name the field so forms show them in place."""
+    if kind not in RequestKind.values:
+        raise ValidationError({"kind": _("未知的申请类型 / Unknown request kind.")})
+    if amount < 0:
+        raise ValidationError({"amount": _("额度不能为负数 / The amount cannot be negative.")})
+    current = current_limit(customer)
+    if kind == RequestKind.RAISE and current is not None and amount <= current.amount:
+        raise ValidationError(
+            {"amount": _("提额需高于当前额度 / A raise must exceed the current limit.")}
+        )
+    if kind == RequestKind.LOWER and (current is None or amount >= current.amount):
+        raise ValidationError(
+            {"amount": _("降额需低于当前额度 / A lower limit must be below the current one.")}
+        )
+    if kind == RequestKind.TEMPORARY and (valid_to is None or valid_to <= business_today()):
+        raise ValidationError(
+            {"valid_to": _("临时额度需要将来的到期日期 / A temporary limit needs a future expiry.")}
+        )
+
+
 @transaction.atomic
 def request_limit_change(
     *,
@@ -280,21 +302,14 @@ def request_limit_change(
     _authorize(actor, "request_limit", customer)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写理由 / A reason is required.")})
-    if kind == RequestKind.TEMPORARY:
-        if valid_to is None or valid_to <= business_today():
-            raise ValidationError(
-                {
-                    "valid_to": _(
-                        "临时额度需要将来的到期日期 / A temporary limit needs a future expiry."
-                    )
-                }
-            )
-    else:
+    amount = Decimal(amount)
+    _check_requested(customer=customer, kind=kind, amount=amount, valid_to=valid_to)
+    if kind != RequestKind.TEMPORARY:
         valid_to = None
     return _open_request(
         customer=customer,
         kind=kind,
-        amount=Decimal(amount),
+        amount=amount,
         currency=currency,
         reason=reason.strip(),
         actor=actor,
@@ -401,23 +416,57 @@ def reject_limit_request(*, request: LimitRequest, actor, reason: str) -> LimitR
 # --- the order credit check -----------------------------------------------------------------
 
 
-def _hold_reasons(customer: Customer, exposure: Exposure, amount: Decimal) -> list[str]:
-    reasons = []
-    limit = exposure.limit
+@dataclass(frozen=True)
+class _OrderFacts:
+    """What the hold rules look at for one order."""
+
+    customer: Customer
+    exposure: Exposure
+    amount: Decimal
+    latest: Assessment | None
+    settings: CreditSettings
+
+
+def _limit_hold(facts: _OrderFacts) -> str | None:
+    limit = facts.exposure.limit
     if limit is None:
-        expired = CreditLimit.objects.filter(customer=customer).exists()
-        reasons.append(HoldReason.LIMIT_EXPIRED if expired else HoldReason.NO_LIMIT)
-    elif exposure.total + amount > limit.amount:
-        reasons.append(HoldReason.OVER_LIMIT)
-    tolerance = CreditSettings.load().overdue_tolerance_days
+        expired = CreditLimit.objects.filter(customer=facts.customer).exists()
+        return HoldReason.LIMIT_EXPIRED if expired else HoldReason.NO_LIMIT
+    if facts.exposure.total + facts.amount > limit.amount:
+        return HoldReason.OVER_LIMIT
+    return None
+
+
+def _overdue_hold(facts: _OrderFacts) -> str | None:
+    exposure, tolerance = facts.exposure, facts.settings.overdue_tolerance_days
     if exposure.overdue_amount > 0 and exposure.max_overdue_days > tolerance:
-        reasons.append(HoldReason.OVERDUE)
-    latest = assessments.latest_assessment(customer)
-    if latest is not None and latest.list == "blacklist":
-        reasons.append(HoldReason.BLACKLIST)
-    if latest is not None and latest.grade == "D":
-        reasons.append(HoldReason.GRADE_D)
-    return [str(reason) for reason in reasons]
+        return HoldReason.OVERDUE
+    return None
+
+
+def _blacklist_hold(facts: _OrderFacts) -> str | None:
+    listed = facts.latest is not None and facts.latest.list == "blacklist"
+    return HoldReason.BLACKLIST if listed else None
+
+
+def _grade_hold(facts: _OrderFacts) -> str | None:
+    graded_d = facts.latest is not None and facts.latest.grade == "D"
+    return HoldReason.GRADE_D if graded_d else None
+
+
+# Each rule returns a HoldReason or None; a new reason to hold orders is one more entry here.
+HOLD_RULES = (_limit_hold, _overdue_hold, _blacklist_hold, _grade_hold)
+
+
+def _hold_reasons(customer: Customer, exposure: Exposure, amount: Decimal) -> list[str]:
+    facts = _OrderFacts(
+        customer=customer,
+        exposure=exposure,
+        amount=amount,
+        latest=assessments.latest_assessment(customer),
+        settings=CreditSettings.load(),
+    )
+    return [str(reason) for rule in HOLD_RULES if (reason := rule(facts)) is not None]
 
 
 @transaction.atomic
