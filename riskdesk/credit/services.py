@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -340,6 +340,46 @@ def _check_decider(request: LimitRequest, actor) -> int:
             _("此级审批需要风控经理 / This step needs a risk manager's approval.")
         )
     return step
+
+
+def may_decide(request: LimitRequest, actor) -> bool:
+    """Whether ``actor`` may decide the next step of ``request`` now."""
+    if request.status != RequestStatus.PENDING:
+        return False
+    try:
+        _check_decider(request, actor)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def requests_awaiting(actor) -> QuerySet[LimitRequest]:
+    """Pending requests whose next step ``actor`` may decide: not their own, not one they
+    approved an earlier step of, and at a step their role covers."""
+    if not permissions.may(actor, "approve_limit"):
+        return LimitRequest.objects.none()
+    steps = [step - 1 for step, roles in STEP_ROLES.items() if actor.has_role(*roles)]
+    pending = (
+        LimitRequest.objects.filter(status=RequestStatus.PENDING)
+        .exclude(requested_by=actor)
+        .exclude(decisions__actor=actor)
+        .annotate(approvals=Count("decisions", filter=Q(decisions__verdict=Verdict.APPROVE)))
+        .filter(approvals__in=steps)
+    )
+    return permissions.restrict(pending, actor, "approve_limit", "customer__")
+
+
+def approval_chain(request: LimitRequest) -> list[dict]:
+    """Every step of the chain: its decision when taken, else who may take it."""
+    decisions = {decision.step: decision for decision in request.decisions.all()}
+    return [
+        {
+            "step": step,
+            "decision": decisions.get(step),
+            "roles": [Role(role).label for role in STEP_ROLES[step]],
+        }
+        for step in range(1, request.steps_required + 1)
+    ]
 
 
 @transaction.atomic
