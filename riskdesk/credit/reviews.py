@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import operator
 from dataclasses import asdict, dataclass
+from functools import reduce
 from itertools import batched
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from riskdesk.accounts import permissions
@@ -77,41 +79,63 @@ def _annotated(queryset: QuerySet, today: dt.date) -> QuerySet:
     )
 
 
-def _due_filter(today: dt.date, months_by_grade: dict[str, int], horizon: dt.date) -> Q:
-    """Due in SQL: one ``grade = g AND assessed before cutoff(g)`` term per grade."""
-    due = Q(last_assessed_at__isnull=True)
-    due |= Q(limit_valid_to__isnull=False, limit_valid_to__lte=horizon)
-    due |= Q(had_limit=True, current_limit_id__isnull=True)
-    for grade, months in months_by_grade.items():
-        # assessed on or before today - months (business days) → due today or earlier
-        cutoff = _day_start(credit._add_months(today, -months) + dt.timedelta(days=1))
-        due |= Q(last_grade=grade, last_assessed_at__lt=cutoff)
-    return due
+@dataclass(frozen=True)
+class ReviewWindow:
+    """The day the review queue is computed for, the grades' periods and the expiry horizon."""
+
+    today: dt.date
+    months_by_grade: dict[str, int]
+    horizon: dt.date
+
+    @classmethod
+    def on(cls, today: dt.date | None = None) -> ReviewWindow:
+        today = today or business_today()
+        days = CreditSettings.load().review_expiry_days
+        return cls(today, review_months_by_grade(), today + dt.timedelta(days=days))
+
+    def grade_due_before(self, months: int) -> dt.datetime:
+        """Assessed before this moment, a grade reviewed every ``months`` is due today."""
+        return _day_start(credit.add_months(self.today, -months) + dt.timedelta(days=1))
 
 
-def _row(customer, today: dt.date, months_by_grade: dict[str, int], horizon) -> DueReview:
+def _reason_filters(window: ReviewWindow) -> dict[str, Q]:
+    """Each reason as a filter on the annotated customers, so the queue is filtered, counted
+    and paginated in the database."""
+    grade_due = Q(pk__in=[])
+    for grade, months in window.months_by_grade.items():
+        grade_due |= Q(last_grade=grade, last_assessed_at__lt=window.grade_due_before(months))
+    return {
+        ReviewReason.GRADE_REVIEW: grade_due,
+        ReviewReason.LIMIT_EXPIRING: Q(limit_valid_to__lte=window.horizon),
+        ReviewReason.LIMIT_EXPIRED: Q(had_limit=True, current_limit_id__isnull=True),
+        ReviewReason.NOT_ASSESSED: Q(last_assessed_at__isnull=True),
+    }
+
+
+def review_row(customer, window: ReviewWindow) -> DueReview:
+    """One row of the queue for a customer from :func:`due_customers`."""
     reasons, dates = [], []
     assessed_at = customer.last_assessed_at
-    months = months_by_grade.get(customer.last_grade or "")
+    months = window.months_by_grade.get(customer.last_grade or "")
     if assessed_at is None:
         reasons.append(ReviewReason.NOT_ASSESSED)
-        dates.append(today)
+        dates.append(window.today)
     elif months:
-        due = credit._add_months(timezone.localdate(assessed_at), months)
-        if due <= today:
+        due = credit.add_months(timezone.localdate(assessed_at), months)
+        if due <= window.today:
             reasons.append(ReviewReason.GRADE_REVIEW)
             dates.append(due)
     valid_to = customer.limit_valid_to
-    if valid_to is not None and valid_to <= horizon:
+    if valid_to is not None and valid_to <= window.horizon:
         reasons.append(ReviewReason.LIMIT_EXPIRING)
         dates.append(valid_to)
     if customer.had_limit and customer.current_limit_id is None:
         reasons.append(ReviewReason.LIMIT_EXPIRED)
-        dates.append(today)
+        dates.append(window.today)
     return DueReview(
         customer=customer,
         reasons=tuple(str(reason) for reason in reasons),
-        due_date=min(dates) if dates else today,
+        due_date=min(dates, default=window.today),
         last_grade=customer.last_grade or "",
         last_assessed_at=assessed_at,
         limit_valid_to=valid_to,
@@ -125,22 +149,20 @@ def _scope(actor) -> QuerySet:
     return permissions.restrict(customers, actor, "view_credit")
 
 
-def due_reviews(
+def due_customers(
     *,
     actor,
-    today: dt.date | None = None,
+    window: ReviewWindow,
     reason: str = "",
     grade: str = "",
     owner_id: int | None = None,
     query: str = "",
-) -> list[DueReview]:
-    """The active customers ``actor`` may see that are due for review, earliest due first."""
-    today = today or business_today()
-    months_by_grade = review_months_by_grade()
-    horizon = today + dt.timedelta(days=CreditSettings.load().review_expiry_days)
-    customers = _annotated(_scope(actor), today).filter(
-        _due_filter(today, months_by_grade, horizon)
-    )
+) -> QuerySet[Customer]:
+    """The active customers ``actor`` may see that are due for review: never or longest ago
+    assessed first, then by limit expiry."""
+    filters = _reason_filters(window)
+    terms = [filters[reason]] if reason in filters else list(filters.values())
+    customers = _annotated(_scope(actor), window.today).filter(reduce(operator.or_, terms))
     if grade:
         customers = customers.filter(last_grade=grade)
     if owner_id:
@@ -148,13 +170,21 @@ def due_reviews(
     if query.strip():
         text = query.strip()
         customers = customers.filter(Q(name__icontains=text) | Q(uscc=text.upper()))
-    rows = [
-        _row(customer, today, months_by_grade, horizon)
-        for customer in customers.select_related("owner")
+    return customers.select_related("owner").order_by(
+        F("last_assessed_at").asc(nulls_first=True),
+        F("limit_valid_to").asc(nulls_last=True),
+        "name",
+        "pk",
+    )
+
+
+def due_reviews(*, actor, today: dt.date | None = None, **filters) -> list[DueReview]:
+    """All rows of the queue (see :func:`due_customers` for the filters)."""
+    window = ReviewWindow.on(today)
+    return [
+        review_row(customer, window)
+        for customer in due_customers(actor=actor, window=window, **filters)
     ]
-    if reason:
-        rows = [row for row in rows if reason in row.reasons]
-    return sorted(rows, key=lambda row: (row.due_date, row.customer.name))
 
 
 @dataclass(frozen=True)
@@ -221,7 +251,8 @@ def _review_one(summary: ReviewRunSummary, customer: Customer) -> None:
 
 def run_due_reviews(*, today: dt.date | None = None, chunk_size: int = 200) -> ReviewRunSummary:
     """The scheduled review: re-assess every due customer, chunk by chunk, with a Job to follow."""
-    due_ids = [row.customer.pk for row in due_reviews(actor=SYSTEM, today=today)]
+    window = ReviewWindow.on(today)
+    due_ids = list(due_customers(actor=SYSTEM, window=window).values_list("pk", flat=True))
     summary = ReviewRunSummary(due=len(due_ids))
     job = jobs.start_job(
         kind="credit_review", title="定期复评 / Periodic credit review", total=len(due_ids)

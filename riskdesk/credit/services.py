@@ -169,7 +169,7 @@ def _grant(*, customer, amount, currency, source, actor, valid_to=None, **links)
     return limit
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     for last in (31, 30, 29, 28):
@@ -203,7 +203,7 @@ def apply_proposed_limit(*, assessment: Assessment, actor) -> CreditLimit | Limi
     current = current_limit(customer)
     if _within_auto_bounds(amount, current):
         months = outputs.get("valid_months")
-        valid_to = _add_months(business_today(), int(months)) if months else None
+        valid_to = add_months(business_today(), int(months)) if months else None
         return _grant(
             customer=customer,
             amount=amount,

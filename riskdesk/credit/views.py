@@ -184,15 +184,16 @@ def _owners(user):
 def review_queue(request):
     _require_view(request.user)
     filters = _review_filters(request)
-    due = reviews.due_reviews(actor=request.user, **filters)
+    window = reviews.ReviewWindow.on()
+    due = reviews.due_customers(actor=request.user, window=window, **filters)
     page = Paginator(due, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "nav": "credit",
         "page": page,
-        "total": len(due),
+        "rows": [reviews.review_row(customer, window) for customer in page],
         "filters": filters,
         "reasons": ReviewReason.choices,
-        "grades": list(reviews.review_months_by_grade()),
+        "grades": list(window.months_by_grade),
         "owners": _owners(request.user),
         "may_assess": permissions.may(request.user, "assess"),
     }

@@ -52,6 +52,9 @@ def test_due_when_the_grade_review_period_has_passed(make_customer, users):
     assert row.reasons == (ReviewReason.GRADE_REVIEW,) and row.last_grade == old.grade
     assert row.due_date <= business_today() - dt.timedelta(days=400 - 31 * _months(old.grade))
     assert due[never.pk].reasons == (ReviewReason.NOT_ASSESSED,)
+    assert set(_due(reason=ReviewReason.GRADE_REVIEW)) == {stale.pk}
+    assert set(_due(reason=ReviewReason.NOT_ASSESSED)) == {never.pk}
+    assert list(_due()) == [never.pk, stale.pk]  # never assessed, then longest ago
 
 
 def test_due_exactly_when_the_months_have_passed(make_customer):
@@ -59,9 +62,9 @@ def test_due_exactly_when_the_months_have_passed(make_customer):
     assessment = _assessed(customer, days_ago=0)
     today = business_today()
     months = _months(assessment.grade)
-    day_before = reviews.credit._add_months(today, months) - dt.timedelta(days=1)
+    day_before = reviews.credit.add_months(today, months) - dt.timedelta(days=1)
     assert customer.pk not in _due(today=day_before)
-    assert _due(today=reviews.credit._add_months(today, months))[customer.pk].reasons == (
+    assert _due(today=reviews.credit.add_months(today, months))[customer.pk].reasons == (
         ReviewReason.GRADE_REVIEW,
     )
 
@@ -191,3 +194,17 @@ def test_reassess_button_and_roles(client, make_customer, users):
     assert Assessment.objects.get(customer=customer).trigger == Trigger.SCHEDULE
     client.force_login(users["nobody"])
     assert client.get("/credit/reviews/").status_code == 403
+
+
+def test_review_page_is_paginated_in_the_database(client, make_customer, users, monkeypatch):
+    from riskdesk.credit import views
+
+    for _ in range(3):
+        make_customer()
+    client.force_login(users["risk"])
+    monkeypatch.setattr(views, "REVIEWS_PER_PAGE", 2)
+    first = client.get("/credit/reviews/").text
+    second = client.get("/credit/reviews/", {"page": 2}).text
+    assert "3 位客户待复评" in first
+    assert first.count('data-testid="reassess-button"') == 2
+    assert second.count('data-testid="reassess-button"') == 1
