@@ -217,3 +217,12 @@ def test_request_page_shows_before_after_and_the_chain(client, users, customer, 
     assert "二级通过" in page and page.count("900,000") >= 2
     client.force_login(users["other_sales"])
     assert client.get(f"/credit/requests/{big.pk}/").status_code == 404
+
+
+def test_auditor_sees_holds_but_cannot_release_them(client, users, held):
+    client.force_login(users["auditor"])
+    page = client.get("/credit/").text
+    assert "SO-9" in page and 'data-testid="release-button"' not in page
+    response = client.post(f"/credit/holds/{held.pk}/release/", {"reason": "x"}, headers=HX)
+    assert response.status_code == 403
+    assert CreditCheck.objects.get().status == CheckStatus.HELD
