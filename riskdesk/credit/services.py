@@ -369,6 +369,15 @@ def requests_awaiting(actor) -> QuerySet[LimitRequest]:
     return permissions.restrict(pending, actor, "approve_limit", "customer__")
 
 
+def limit_before(request: LimitRequest) -> dict | None:
+    """The limit the request started from: as recorded by its first decision once decided,
+    the current limit while it is pending."""
+    first = request.decisions.order_by("step", "id").first()
+    if request.status != RequestStatus.PENDING and first is not None:
+        return first.before
+    return _limit_snapshot(current_limit(request.customer))
+
+
 def approval_chain(request: LimitRequest) -> list[dict]:
     """Every step of the chain: its decision when taken, else who may take it."""
     decisions = {decision.step: decision for decision in request.decisions.all()}

@@ -112,7 +112,7 @@ def request_detail(request, pk: int):
     context = {
         "nav": "credit",
         "limit_request": limit_request,
-        "current": services.current_limit(limit_request.customer),
+        "before": services.limit_before(limit_request),
         "chain": services.approval_chain(limit_request),
         "may_decide": services.may_decide(limit_request, request.user),
     }

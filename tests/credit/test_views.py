@@ -215,6 +215,7 @@ def test_request_page_shows_before_after_and_the_chain(client, users, customer, 
     page = client.get(f"/credit/requests/{big.pk}/").text
     assert LimitRequest.objects.get().status == RequestStatus.APPROVED
     assert "二级通过" in page and page.count("900,000") >= 2
+    assert "100,000" in page.split('data-testid="request-before"')[1].split("</dd>")[0]
     client.force_login(users["other_sales"])
     assert client.get(f"/credit/requests/{big.pk}/").status_code == 404
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from riskdesk.accounts.services import create_api_token
-from riskdesk.credit.models import CreditCheck, CreditLimit
+from riskdesk.credit.models import CreditCheck, CreditLimit, LimitRequest
 from riskdesk.customers.services import business_today
 from riskdesk.intel import services as intel
 from riskdesk.onboarding.models import AdmissionCase
@@ -48,7 +48,7 @@ def _switch_user(page, base: str, username: str) -> None:
     log_in(page, base, username, f"pw-{username}")
 
 
-def test_sales_onboard_a_prospect_through_the_wizard(live_server, users, browser_page):
+def test_sales_onboard_a_prospect_through_the_wizard(live_server, users, browser_page, tmp_path):
     page, base = browser_page, live_server.url
     uscc = _usccs_by_outcome(business_today())["pass"][0]
     log_in(page, base, "sales_u", "pw-sales_u")
@@ -62,13 +62,14 @@ def test_sales_onboard_a_prospect_through_the_wizard(live_server, users, browser
     case = AdmissionCase.objects.get()
     assert page.inner_text("[data-testid=wizard-grade]") == case.assessment.grade
     assert "获取企业档案" in page.inner_text("[data-testid=wizard-done-steps]")
+    page.screenshot(path=str(tmp_path / "wizard-outcome.png"), full_page=True)
     page.click("[data-testid=wizard-customer]")
     page.wait_for_url(re.compile(rf".*/customers/{case.customer_id}/profile/$"))
     assert case.customer.name in page.inner_text("h1")
 
 
 def test_limit_raise_requested_by_sales_and_approved_by_credit(
-    live_server, users, customer, browser_page
+    live_server, users, customer, browser_page, tmp_path
 ):
     page, base = browser_page, live_server.url
     log_in(page, base, "sales_u", "pw-sales_u")
@@ -85,6 +86,7 @@ def test_limit_raise_requested_by_sales_and_approved_by_credit(
     page.click("#credit-panel [data-testid=request-submit]")
     page.wait_for_selector("[data-testid=request-notice]")
     assert "旺季备货" in page.inner_text("[data-testid=credit-open-requests]")
+    page.screenshot(path=str(tmp_path / "profile-request.png"), full_page=True)
 
     _switch_user(page, base, "credit_u")
     page.goto(f"{base}/credit/")
@@ -95,6 +97,9 @@ def test_limit_raise_requested_by_sales_and_approved_by_credit(
     page.wait_for_selector("[data-testid=requests-queue] [data-testid=request-status]")
     assert "已批准" in queue.inner_text()
     assert queue.locator("[data-testid=approve-button]").count() == 0  # the row was replaced
+    page.goto(f"{base}/credit/requests/{LimitRequest.objects.get().pk}/")
+    page.screenshot(path=str(tmp_path / "request-page.png"), full_page=True)
+    assert "销售数据支持" in page.inner_text("[data-testid=approval-chain]")
     page.goto(f"{base}/customers/{customer.pk}/profile/")
     assert "300,000" in page.inner_text("[data-testid=credit-limit]")
 
