@@ -7,7 +7,8 @@ Run on purpose (never as a test):
     .venv/bin/python bench/bench_credit.py --sqlite      # the same on a SQLite file
 
 The bench (re)creates the database (PostgreSQL: drops and creates the named database; SQLite:
-a file in a temp dir), migrates it, adds N customers with limits, a credit controller and its
+a file in a temp dir), migrates it, adds N customers with limits and trading history (invoices
+over 18 months, some open or paid late, and orders), a credit controller and its
 API token, then starts gunicorn (gthread) on a free port in a subprocess and sends the orders
 from a pool of client threads, each with its own keep-alive httpx client and token auth.
 A share of the orders goes to a few "hot" customers, so concurrent checks of one customer
@@ -56,8 +57,9 @@ def _environment(database_url: str) -> dict[str, str]:
     }
 
 
-def prepare(customers: int, small_limit_share: float) -> str:
-    """Migrate, add customers with limits and a credit controller; return its token."""
+def prepare(customers: int, invoices_per_customer: int, small_limit_share: float) -> str:
+    """Migrate, add customers with limits, trading history and a credit controller; return
+    the controller's API token."""
     import django
     from django.core.management import call_command
 
@@ -90,7 +92,49 @@ def prepare(customers: int, small_limit_share: float) -> str:
         )
         for customer in made
     )
+    _trading_history(made, invoices_per_customer, rng, today)
     return create_api_token(user=controller, actor=controller).key
+
+
+def _trading_history(customers, invoices_per_customer: int, rng: random.Random, today) -> None:
+    """Invoices over the last 18 months (most paid, some late, some open) and a few orders."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from riskdesk.customers.models import Invoice, Order
+
+    invoices, orders = [], []
+    for customer in customers:
+        for n in range(invoices_per_customer):
+            issue = today - dt.timedelta(days=rng.randint(0, 540))
+            due = issue + dt.timedelta(days=30)
+            amount = Decimal(rng.randint(1_000, 200_000))
+            # settled unless recent; a rare invoice stays unpaid long past due (a hold)
+            paid = due < today - dt.timedelta(days=10) and rng.random() > 0.002
+            invoices.append(
+                Invoice(
+                    customer=customer,
+                    number=f"B-INV-{customer.pk}-{n}",
+                    issue_date=issue,
+                    due_date=due,
+                    amount=amount,
+                    paid_amount=amount if paid else Decimal("0"),
+                    paid_date=due + dt.timedelta(days=rng.randint(-10, 10)) if paid else None,
+                    status="paid" if paid else "open",
+                )
+            )
+        for n in range(invoices_per_customer // 4):
+            orders.append(
+                Order(
+                    customer=customer,
+                    number=f"B-SO-{customer.pk}-{n}",
+                    order_date=today - dt.timedelta(days=rng.randint(0, 60)),
+                    amount=Decimal(rng.randint(1_000, 100_000)),
+                    status=rng.choice(["open", "fulfilled"]),
+                )
+            )
+    Invoice.objects.bulk_create(invoices, batch_size=5000)
+    Order.objects.bulk_create(orders, batch_size=5000)
 
 
 def _free_port() -> int:
@@ -186,6 +230,7 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead")
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--orders", type=int, default=4000)
+    parser.add_argument("--invoices", type=int, default=40, help="invoices per customer")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
@@ -202,7 +247,7 @@ def main() -> None:
     env = _environment(database_url)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    token = prepare(args.customers, small_limit_share=0.1)
+    token = prepare(args.customers, args.invoices, small_limit_share=0.1)
     from riskdesk.customers.models import Customer
 
     customer_ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
@@ -217,6 +262,7 @@ def main() -> None:
     engine = "SQLite" if args.sqlite else "PostgreSQL"
     print(
         f"{engine}: {args.orders} orders, {args.clients} clients, {args.customers} customers "
+        f"with {args.invoices} invoices each "
         f"({args.hot} hot customers get {args.hot_share:.0%} of the orders), "
         f"gunicorn {args.workers} workers x {args.threads} threads"
     )
