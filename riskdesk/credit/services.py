@@ -120,46 +120,46 @@ class Exposure:
         return (self.total / self.limit.amount * 100).quantize(Decimal("0.1"))
 
 
-def _max_overdue_days(invoices, as_of: dt.date) -> int:
-    """Days the oldest unpaid invoice is past due, or the latest payment of the window came
-    after its due date, whichever is more (the feature ``max_overdue_days_12m``)."""
-    oldest_due = invoices.filter(amount__gt=F("paid_amount"), due_date__lt=as_of).aggregate(
-        day=Min("due_date")
-    )["day"]
-    days = [(as_of - oldest_due).days] if oldest_due else []
+def _longest_payment_delay(invoices, as_of: dt.date) -> int:
+    """The most days a payment of the window came after its invoice's due date."""
     start = as_of - dt.timedelta(days=WINDOW_DAYS)
     paid_late = (
         invoices.filter(paid_amount__gte=F("amount"), paid_date__gt=start)
         .filter(paid_date__gt=F("due_date"))
         .values_list("due_date", "paid_date")
     )
-    days += [(paid - due).days for due, paid in paid_late]
-    return max(days, default=0)
+    return max(((paid - due).days for due, paid in paid_late), default=0)
 
 
 def trading_exposure(customer_id: int, *, as_of: dt.date) -> dict[str, Decimal | int]:
-    """The four trading facts the order check needs, in SQL: it runs for every ERP order, and
-    ``customer_aggregates`` computes the whole catalogue in Polars. A test proves they agree."""
+    """The four trading facts the order check needs, in three SQL queries: it runs for every
+    ERP order, and ``customer_aggregates`` loads the customer's whole history into Polars for
+    the full catalogue. A differential test proves both give the same values."""
     invoices = Invoice.objects.filter(customer_id=customer_id, issue_date__lte=as_of).exclude(
         status=InvoiceStatus.CANCELLED
     )
+    unpaid = Q(amount__gt=F("paid_amount"))
     outstanding = Case(
-        When(amount__gt=F("paid_amount"), then=F("amount") - F("paid_amount")),
+        When(unpaid, then=F("amount") - F("paid_amount")),
         default=Value(Decimal("0")),
         output_field=DecimalField(max_digits=18, decimal_places=2),
     )
-    sums = invoices.aggregate(
+    facts = invoices.aggregate(
         open_receivables=Sum(outstanding),
         overdue_amount=Sum(outstanding, filter=Q(due_date__lt=as_of)),
+        oldest_overdue=Min("due_date", filter=unpaid & Q(due_date__lt=as_of)),
     )
     open_orders = Order.objects.filter(
         customer_id=customer_id, status=OrderStatus.OPEN, order_date__lte=as_of
     ).aggregate(total=Sum("amount"))["total"]
+    oldest = facts["oldest_overdue"]
     return {
-        "open_receivables": _money(sums["open_receivables"]),
+        "open_receivables": _money(facts["open_receivables"]),
         "open_orders": _money(open_orders),
-        "overdue_amount": _money(sums["overdue_amount"]),
-        "max_overdue_days_12m": _max_overdue_days(invoices, as_of),
+        "overdue_amount": _money(facts["overdue_amount"]),
+        "max_overdue_days_12m": max(
+            (as_of - oldest).days if oldest else 0, _longest_payment_delay(invoices, as_of)
+        ),
     }
 
 
