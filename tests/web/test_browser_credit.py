@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from django.db import connections
 
 from riskdesk.accounts.services import create_api_token
 from riskdesk.credit.models import CreditCheck, CreditLimit, LimitRequest
@@ -23,6 +24,15 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def close_connections_of_the_browser_context(browser_page):
+    """ORM calls made while Playwright's event loop runs in this thread get connections of
+    their own (asgiref's context-local storage); close them, or PostgreSQL cannot drop the test
+    database at the end of the session."""
+    yield
+    connections.close_all()
 
 
 @pytest.fixture
