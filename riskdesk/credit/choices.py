@@ -44,3 +44,10 @@ class HoldReason(models.TextChoices):
     OVERDUE = "overdue", _("逾期超过容忍天数")
     BLACKLIST = "blacklist", _("客户在黑名单中")
     GRADE_D = "grade_d", _("风险等级为 D")
+
+
+class ReviewReason(models.TextChoices):
+    GRADE_REVIEW = "grade_review", _("等级复评到期")
+    LIMIT_EXPIRING = "limit_expiring", _("额度即将到期")
+    LIMIT_EXPIRED = "limit_expired", _("额度已过期")
+    NOT_ASSESSED = "not_assessed", _("尚未评估")

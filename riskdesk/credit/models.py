@@ -45,6 +45,11 @@ class CreditSettings(models.Model):
     )
     overdue_tolerance_days = models.PositiveIntegerField(_("逾期容忍天数"), default=15)
     utilisation_warning_pct = models.PositiveIntegerField(_("额度使用率预警（%）"), default=80)
+    review_expiry_days = models.PositiveIntegerField(
+        _("额度到期前提前复评天数"),
+        default=30,
+        help_text=_("额度在此天数内到期的客户进入复评队列 / limits expiring within these days"),
+    )
     updated_by = _actor_fk(_("修改人"))
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 

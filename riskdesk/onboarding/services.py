@@ -9,6 +9,7 @@ transaction under a lock on the customer, so starting twice never opens two case
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,6 +28,7 @@ from riskdesk.customers import services as customer_services
 from riskdesk.customers.choices import CustomerStatus
 from riskdesk.customers.models import Customer
 from riskdesk.intel import services as intel
+from riskdesk.intel.models import DossierSnapshot
 from riskdesk.onboarding.choices import CaseStatus
 from riskdesk.onboarding.models import AdmissionCase
 from riskdesk.policies import services as policies
@@ -201,3 +203,35 @@ def case_summary(case: AdmissionCase) -> dict:
         "decided_by": str(case.decided_by) if case.decided_by else None,
         "decision_reason": case.decision_reason,
     }
+
+
+@dataclass(frozen=True)
+class AdmissionSteps:
+    """What each step of an admission found, for the wizard's step list."""
+
+    snapshot: DossierSnapshot | None
+    sanctions_hit: bool
+    dishonest_debtor_count: int
+    checks_total: int
+    checks_failed: int
+    grade: str
+    score: float | None
+    proposed_limit: object
+    limit: object
+
+
+def admission_steps(case: AdmissionCase) -> AdmissionSteps:
+    assessment = case.assessment
+    features = assessment.features
+    checks = policies.compiled_policy(assessment.policy_version).policy.admission
+    return AdmissionSteps(
+        snapshot=DossierSnapshot.objects.current_for(case.customer_id),
+        sanctions_hit=bool(features.get("sanctions_hit")),
+        dishonest_debtor_count=int(features.get("dishonest_debtor_count") or 0),
+        checks_total=len(checks),
+        checks_failed=len(case.reasons),
+        grade=assessment.grade,
+        score=assessment.score,
+        proposed_limit=assessment.proposed_limit,
+        limit=credit.current_limit(case.customer),
+    )

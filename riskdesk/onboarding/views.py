@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from riskdesk.accounts import permissions
 from riskdesk.credit import services as credit
+from riskdesk.intel import services as intel
 from riskdesk.onboarding import services
 from riskdesk.onboarding.choices import CaseStatus
 from riskdesk.onboarding.models import AdmissionCase
@@ -77,3 +78,47 @@ def decide(request, pk: int, verdict: str):
         for message in getattr(exc, "messages", [str(exc)]):
             messages.error(request, message)
     return redirect("onboarding:case", pk=case.pk)
+
+
+# --- the admission wizard (新建准入): search → pick a candidate → dossier, screening, outcome ---
+
+
+def _require_onboard(user) -> None:
+    if not permissions.may(user, "onboard"):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def wizard(request):
+    _require_onboard(request.user)
+    return render(request, "onboarding/wizard.html", {"nav": "prospects"})
+
+
+@login_required
+@require_GET
+def wizard_candidates(request):
+    """Step 2: the providers' candidates for a name or USCC (and our own matches)."""
+    _require_onboard(request.user)
+    query = request.GET.get("q", "").strip()
+    candidates = intel.search_prospects(query=query, actor=request.user) if query else []
+    context = {"query": query, "candidates": candidates}
+    return render(request, "onboarding/_wizard_candidates.html", context)
+
+
+@login_required
+@require_POST
+def wizard_run(request):
+    """Step 3 and the outcome: dossier, screening, admission checks and the first assessment."""
+    _require_onboard(request.user)
+    try:
+        case = services.start_admission(
+            actor=request.user,
+            uscc=request.POST.get("uscc", ""),
+            name=request.POST.get("name", ""),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        errors = getattr(exc, "messages", [str(exc)])
+        return render(request, "onboarding/_wizard_result.html", {"errors": errors})
+    context = {"case": case, "steps": services.admission_steps(case)}
+    return render(request, "onboarding/_wizard_result.html", context)

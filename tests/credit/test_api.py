@@ -92,7 +92,8 @@ def test_limit_request_flow(api, users, customer):
     assert response.status_code == 400
 
 
-def test_limit_request_reject_and_auditor(api, users, customer):
+def test_limit_request_reject_and_auditor(api, users, customer, grant):
+    grant(customer, "100")
     api.force_authenticate(users["auditor"])
     response = api.post(
         "/api/credit/limit-requests/",
@@ -118,6 +119,20 @@ def test_limit_request_reject_and_auditor(api, users, customer):
         == 200
     )
     assert LimitRequest.objects.get().status == RequestStatus.REJECTED
+
+
+def test_limit_request_amount_must_move_the_limit_the_asked_way(api, users, customer, grant):
+    grant(customer, "100")
+    api.force_authenticate(users["sales"])
+    for kind, amount in (("raise", "100"), ("lower", "150")):
+        response = api.post(
+            "/api/credit/limit-requests/",
+            {"customer": customer.pk, "kind": kind, "amount": amount, "reason": "x"},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert " / " in str(response.json())
+    assert not LimitRequest.objects.exists()
 
 
 def test_holds_queue_release_and_reject(api, users, customer, grant):
