@@ -44,6 +44,7 @@ class HoldReason(models.TextChoices):
     OVERDUE = "overdue", _("逾期超过容忍天数")
     BLACKLIST = "blacklist", _("客户在黑名单中")
     GRADE_D = "grade_d", _("风险等级为 D")
+    MONITORING = "monitoring", _("监控规则冻结")
 
 
 class ReviewReason(models.TextChoices):

@@ -547,8 +547,14 @@ def _grade_hold(facts: _OrderFacts) -> str | None:
     return HoldReason.GRADE_D if graded_d else None
 
 
+def _monitoring_hold(facts: _OrderFacts) -> str | None:
+    from riskdesk.monitoring.services import hold_active  # monitoring reads credit's models
+
+    return HoldReason.MONITORING if hold_active(facts.customer) else None
+
+
 # Each rule returns a HoldReason or None; a new reason to hold orders is one more entry here.
-HOLD_RULES = (_limit_hold, _overdue_hold, _blacklist_hold, _grade_hold)
+HOLD_RULES = (_limit_hold, _overdue_hold, _blacklist_hold, _grade_hold, _monitoring_hold)
 
 
 def _hold_reasons(customer: Customer, exposure: Exposure, amount: Decimal) -> list[str]:

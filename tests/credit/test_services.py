@@ -291,3 +291,18 @@ def test_release_and_reject_holds(customer, users, grant):
     assert services.customer_exposure(customer).total == Decimal("500")  # released counts
     with pytest.raises(ValidationError):
         services.release_hold(check=other, actor=users["credit"], reason="again")
+
+
+def test_a_monitoring_hold_flag_holds_new_orders_until_released(customer, users, grant):
+    from riskdesk.monitoring import services as monitoring
+    from riskdesk.monitoring.models import CreditHoldFlag
+
+    grant(customer, "1000000")
+    flag = CreditHoldFlag.objects.create(customer=customer, reason="失信被执行人")
+
+    held = _check(customer, "SO-flagged", "1", users["credit"])
+    assert held.decision == "hold"
+    assert held.reasons == ["monitoring"]
+
+    monitoring.release_credit_hold(flag=flag, actor=users["credit"], reason="已核实")
+    assert _check(customer, "SO-after", "1", users["credit"]).decision == "approve"
