@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,6 +43,8 @@ logger = logging.getLogger("riskdesk.assessments")
 SYSTEM = intel.SYSTEM
 CHUNK_SIZE = 5000
 INSERT_BATCH = 1000
+FAILURE_TEXT = 500
+FAILURES_SHOWN = 20
 LIMIT_COLUMN_MAX = Decimal("1e16")
 OUTPUT_KEYS = (
     "admission",
@@ -255,7 +257,7 @@ def assess_customer(
     features = customer_feature_vector(customer=customer, as_of=as_of)
     decision = evaluate_one(compiled, engine_features(features, compiled))
     trace = _as_json([step.to_dict() for step in decision.trace])
-    return _store(
+    return _store_and_apply(
         assessment=_assessment(
             customer_id=customer.pk,
             version=version,
@@ -272,6 +274,15 @@ def assess_customer(
 
 
 @transaction.atomic
+def _store_and_apply(*, assessment: Assessment, customer: Customer, actor) -> Assessment:
+    """Store the assessment and, for a re-assessment, apply its proposed limit (both or none)."""
+    from riskdesk.assessments import limits  # credit.services imports this module
+
+    _store(assessment=assessment, customer=customer, actor=actor)
+    limits.apply_limit_change(assessment=assessment, actor=actor)
+    return assessment
+
+
 def _store(*, assessment: Assessment, customer: Customer, actor) -> Assessment:
     assessment.save()
     record_event(
@@ -454,8 +465,8 @@ def assess_portfolio(
         for chunk_id in pending:
             run_chunk(chunk_id=chunk_id)
             if progress is not None:
-                batch.refresh_from_db(fields=["done", "total"])
-                progress(batch.done, batch.total)
+                batch.refresh_from_db(fields=["done", "failed", "total"])
+                progress(batch.done + batch.failed, batch.total)
         finish_batch_if_complete(batch_id=batch.pk)
     else:
         from riskdesk.assessments import tasks
@@ -466,6 +477,21 @@ def assess_portfolio(
             transaction.on_commit(lambda: finish_batch_if_complete(batch_id=batch.pk))
     batch.refresh_from_db()
     return batch
+
+
+def failure(customer_id: int, stage: str, exc: BaseException) -> dict[str, object]:
+    """How a customer's failure is recorded on its chunk."""
+    if isinstance(exc, ValidationError):
+        message = " ".join(exc.messages)
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    return {"customer_id": customer_id, "stage": stage, "error": message[:FAILURE_TEXT]}
+
+
+@dataclass
+class ChunkResult:
+    rows: list[Assessment] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
 
 
 def _evaluate_chunk(batch: BatchRun, customer_ids: list[int]) -> list[Assessment]:
@@ -496,11 +522,32 @@ def _evaluate_chunk(batch: BatchRun, customer_ids: list[int]) -> list[Assessment
     return rows
 
 
+def _evaluate_isolated(batch: BatchRun, customer_ids: list[int]) -> ChunkResult:
+    """The chunk's assessments, vectorised; when that fails, the halves are tried again until
+    the customers at fault are alone, recorded and left out (a few evaluations per bad row).
+
+    Database errors are not a customer's fault: they fail the chunk, which a re-run resumes.
+    """
+    try:
+        return ChunkResult(rows=_evaluate_chunk(batch, customer_ids))
+    except DatabaseError:
+        raise
+    except Exception as exc:  # one customer's bad data never stops the others
+        if len(customer_ids) == 1:
+            logger.warning("batch %s: customer %s failed: %s", batch.pk, customer_ids[0], exc)
+            return ChunkResult(failures=[failure(customer_ids[0], "evaluate", exc)])
+    middle = len(customer_ids) // 2
+    first = _evaluate_isolated(batch, customer_ids[:middle])
+    second = _evaluate_isolated(batch, customer_ids[middle:])
+    return ChunkResult(first.rows + second.rows, first.failures + second.failures)
+
+
 def run_chunk(*, chunk_id: int) -> int:
-    """Assess one chunk (all its rows or none); a chunk already done is skipped.
+    """Assess one chunk; a chunk already done is skipped. Returns the customers assessed.
 
     Features and evaluation run outside the transaction; the insert then re-checks the chunk
-    under a row lock, so two workers given the same chunk never both write it.
+    under a row lock, so two workers given the same chunk never both write it. A customer
+    that fails is recorded on the chunk and the others are written.
     """
     chunk = BatchChunk.objects.select_related("batch_run__policy_version").get(pk=chunk_id)
     if chunk.status == ChunkStatus.DONE:
@@ -512,8 +559,8 @@ def run_chunk(*, chunk_id: int) -> int:
         .values_list("pk", flat=True)
     )
     try:
-        rows = _evaluate_chunk(batch, ids) if ids else []
-        return _write_chunk(chunk_id=chunk_id, batch_id=batch.pk, rows=rows)
+        result = _evaluate_isolated(batch, ids) if ids else ChunkResult()
+        return _write_chunk(chunk_id=chunk_id, batch=batch, result=result)
     except Exception as exc:
         logger.exception("batch %s chunk %s failed", batch.pk, chunk.index)
         BatchChunk.objects.filter(pk=chunk_id, status=ChunkStatus.PENDING).update(
@@ -523,18 +570,50 @@ def run_chunk(*, chunk_id: int) -> int:
 
 
 @transaction.atomic
-def _write_chunk(*, chunk_id: int, batch_id: int, rows: list[Assessment]) -> int:
+def _write_chunk(*, chunk_id: int, batch: BatchRun, result: ChunkResult) -> int:
+    from riskdesk.assessments import limits  # credit.services imports this module
+
     chunk = BatchChunk.objects.select_for_update().get(pk=chunk_id)
     if chunk.status == ChunkStatus.DONE:
         return 0
-    Assessment.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+    rows = Assessment.objects.bulk_create(result.rows, batch_size=INSERT_BATCH)
+    applied = limits.apply_limit_changes(assessments=rows, actor=batch.actor or SYSTEM)
+    failures = result.failures + applied.failures
     chunk.status, chunk.assessed, chunk.finished_at = ChunkStatus.DONE, len(rows), timezone.now()
-    chunk.save(update_fields=["status", "assessed", "finished_at"])
-    BatchRun.objects.filter(pk=batch_id).update(done=F("done") + len(rows))
-    batch = BatchRun.objects.only("done", "total", "job_id").get(pk=batch_id)
-    if batch.job_id:
-        jobs.report_progress(job_id=batch.job_id, done=batch.done, total=batch.total)
+    chunk.failures = failures
+    chunk.save(update_fields=["status", "assessed", "failures", "finished_at"])
+    BatchRun.objects.filter(pk=batch.pk).update(
+        done=F("done") + len(rows),
+        failed=F("failed") + len(result.failures),
+        limits_granted=F("limits_granted") + applied.granted,
+        limits_requested=F("limits_requested") + applied.requested,
+    )
+    progress = BatchRun.objects.only("done", "failed", "total", "job_id").get(pk=batch.pk)
+    if progress.job_id:
+        jobs.report_progress(
+            job_id=progress.job_id,
+            done=progress.done + progress.failed,
+            total=progress.total,
+            message=_failed_message(progress.failed),
+        )
     return len(rows)
+
+
+def _failed_message(failed: int) -> str:
+    if not failed:
+        return ""
+    return _("%(n)s 个客户评估失败 / %(n)s customers failed") % {"n": failed}
+
+
+def batch_failures(batch: BatchRun, *, first: int = FAILURES_SHOWN) -> list[dict]:
+    """The first ``first`` failures recorded on the batch's chunks, in chunk order."""
+    shown: list[dict] = []
+    chunks = batch.chunks.exclude(failures=[]).order_by("index").values_list("failures", flat=True)
+    for failures in chunks.iterator():
+        shown.extend(failures[: first - len(shown)])
+        if len(shown) >= first:
+            break
+    return shown
 
 
 def finish_batch_if_complete(*, batch_id: int) -> bool:
@@ -557,7 +636,14 @@ def finish_batch_if_complete(*, batch_id: int) -> bool:
             actor_name="" if batch.actor_id else "system",
             action=AuditAction.BATCH_ASSESSMENT_FINISHED,
             obj=batch,
-            after={"status": status, "assessed": batch.done, "failed_chunks": failed},
+            after={
+                "status": status,
+                "assessed": batch.done,
+                "failed_customers": batch.failed,
+                "failed_chunks": failed,
+                "limits_granted": batch.limits_granted,
+                "limits_requested": batch.limits_requested,
+            },
         )
     return True
 
@@ -574,6 +660,27 @@ def _close_job(batch: BatchRun, failed_chunks: int) -> None:
         return
     jobs.finish_job(
         job_id=batch.job_id,
-        result={"batch_run": batch.pk, "assessed": batch.done},
-        message=_("已评估 %(n)s 个客户 / %(n)s customers assessed") % {"n": batch.done},
+        result={
+            "batch_run": batch.pk,
+            "assessed": batch.done,
+            "failed": batch.failed,
+            "limits_granted": batch.limits_granted,
+            "limits_requested": batch.limits_requested,
+        },
+        message=batch_summary(batch),
     )
+
+
+def batch_summary(batch: BatchRun) -> str:
+    """One line on what a batch did: assessed, failed, limits granted and requested."""
+    text = _(
+        "已评估 %(done)s 个客户，失败 %(failed)s 个；自动授信 %(granted)s 个，"
+        "额度申请 %(requested)s 个 / %(done)s assessed, %(failed)s failed; "
+        "%(granted)s limits granted, %(requested)s limit requests"
+    )
+    return text % {
+        "done": batch.done,
+        "failed": batch.failed,
+        "granted": batch.limits_granted,
+        "requested": batch.limits_requested,
+    }
