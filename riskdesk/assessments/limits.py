@@ -10,7 +10,7 @@ customers whose limit moves, and each grant or request is still made (and audite
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,8 +18,8 @@ from django.db import DatabaseError
 from django.db.models import Q
 
 from riskdesk.assessments.choices import Trigger
-from riskdesk.assessments.models import Assessment
-from riskdesk.assessments.services import failure
+from riskdesk.assessments.models import Assessment, BatchRun
+from riskdesk.assessments.services import SYSTEM, failure
 from riskdesk.credit import services as credit
 from riskdesk.credit.choices import RequestStatus
 from riskdesk.credit.models import CreditLimit, LimitRequest
@@ -52,18 +52,14 @@ def current_limit_amounts(customer_ids: Sequence[int]) -> dict[int, Decimal]:
     return amounts
 
 
-def limit_changes(assessments: Sequence[Assessment]) -> list[Assessment]:
-    """The re-assessments whose proposed limit would change their customer's limit."""
-    proposing = [
-        a
-        for a in assessments
-        if a.trigger in REASSESSMENT_TRIGGERS
-        and a.proposed_limit is not None
-        and a.proposed_limit >= 0
-    ]
+def changed_limits(proposals: Mapping[int, Decimal | None]) -> set[int]:
+    """The customers (of ``{customer id: proposed limit}``) whose limit the proposal changes."""
+    proposing = {
+        pk: amount for pk, amount in proposals.items() if amount is not None and amount >= 0
+    }
     if not proposing:
-        return []
-    ids = [a.customer_id for a in proposing]
+        return set()
+    ids = list(proposing)
     active = set(
         Customer.objects.filter(pk__in=ids, status=CustomerStatus.ACTIVE).values_list(
             "pk", flat=True
@@ -75,30 +71,42 @@ def limit_changes(assessments: Sequence[Assessment]) -> list[Assessment]:
             "customer_id", "amount"
         )
     )
-    return [
-        a
-        for a in proposing
-        if a.customer_id in active
-        and current.get(a.customer_id) != a.proposed_limit
-        and (a.customer_id, a.proposed_limit) not in pending
-    ]
+    return {
+        pk
+        for pk, amount in proposing.items()
+        if pk in active and current.get(pk) != amount and (pk, amount) not in pending
+    }
 
 
 def apply_limit_change(*, assessment: Assessment, actor) -> CreditLimit | LimitRequest | None:
     """One re-assessment's proposal, if it changes the limit; errors propagate."""
-    for changed in limit_changes([assessment]):
-        return credit.apply_proposed_limit(assessment=changed, actor=actor)
-    return None
+    if assessment.trigger not in REASSESSMENT_TRIGGERS:
+        return None
+    if assessment.customer_id not in changed_limits(
+        {assessment.customer_id: assessment.proposed_limit}
+    ):
+        return None
+    return credit.apply_proposed_limit(assessment=assessment, actor=actor)
 
 
-def apply_limit_changes(*, assessments: Sequence[Assessment], actor) -> LimitOutcome:
-    """Apply each changed proposal; one customer's failure is recorded and the others go on.
+def apply_batch_limits(*, batch: BatchRun, proposals: Mapping[int, Decimal | None]) -> LimitOutcome:
+    """Apply the changed proposals of a batch chunk's assessments, one customer at a time; a
+    customer's failure is recorded and the others go on.
 
-    Database errors are not a customer's fault and propagate (the caller's transaction fails
-    and the work can be resumed).
+    Database errors are not a customer's fault and propagate (the chunk's transaction fails
+    and a re-run resumes it).
     """
     outcome = LimitOutcome()
-    for assessment in limit_changes(assessments):
+    changed = changed_limits(proposals) if batch.trigger in REASSESSMENT_TRIGGERS else set()
+    if not changed:
+        return outcome
+    actor = batch.actor or SYSTEM
+    assessments = (
+        Assessment.objects.filter(batch_run=batch, customer_id__in=sorted(changed))
+        .defer("features", "trace")
+        .order_by("customer_id")
+    )
+    for assessment in assessments:
         try:
             result = credit.apply_proposed_limit(assessment=assessment, actor=actor)
         except DatabaseError:

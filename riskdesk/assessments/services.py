@@ -12,10 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -26,7 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from riskdesk.accounts import permissions
+from riskdesk.assessments import columnar
 from riskdesk.assessments.choices import BatchStatus, ChunkStatus, Trigger
+from riskdesk.assessments.columnar import limit_column, stored_features
 from riskdesk.assessments.models import Assessment, BatchChunk, BatchRun
 from riskdesk.audit.choices import AuditAction
 from riskdesk.audit.services import record_event
@@ -42,10 +42,8 @@ logger = logging.getLogger("riskdesk.assessments")
 
 SYSTEM = intel.SYSTEM
 CHUNK_SIZE = 5000
-INSERT_BATCH = 1000
 FAILURE_TEXT = 500
 FAILURES_SHOWN = 20
-LIMIT_COLUMN_MAX = Decimal("1e16")
 OUTPUT_KEYS = (
     "admission",
     "admission_reasons",
@@ -76,21 +74,6 @@ def _user(actor):
 # --- feature vectors ------------------------------------------------------------------------
 
 
-def _json_value(value: object) -> object:
-    if isinstance(value, float) and math.isnan(value):
-        return None  # NaN in data is NULL (docs/policy-language.md §2)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def stored_features(features: Mapping[str, object]) -> dict[str, object]:
-    """A feature vector as it is stored: JSON values only (dates as ISO text)."""
-    return {name: _json_value(value) for name, value in sorted(features.items())}
-
-
 def engine_features(stored: Mapping[str, object], compiled: CompiledPolicy) -> dict[str, object]:
     """A stored feature vector as the engine takes it (ISO text back to dates)."""
     features = dict(stored)
@@ -101,18 +84,20 @@ def engine_features(stored: Mapping[str, object], compiled: CompiledPolicy) -> d
     return features
 
 
+def _previous_rows(customer_ids: Iterable[int] | None):
+    latest = Assessment.objects.filter(customer=OuterRef("pk")).order_by("-created_at", "-id")
+    customers = Customer.objects.all()
+    if customer_ids is not None:
+        customers = customers.filter(pk__in=list(customer_ids))
+    return customers.annotate(
+        previous_grade=Subquery(latest.values("grade")[:1]),
+        previous_score=Subquery(latest.values("score")[:1]),
+    ).values_list("pk", "previous_grade", "previous_score")
+
+
 def previous_results(customer_ids: Iterable[int]) -> dict[int, tuple[str | None, float | None]]:
     """Grade and score of each customer's latest assessment (the ``previous_*`` features)."""
-    latest = Assessment.objects.filter(customer=OuterRef("pk")).order_by("-created_at", "-id")
-    rows = (
-        Customer.objects.filter(pk__in=list(customer_ids))
-        .annotate(
-            previous_grade=Subquery(latest.values("grade")[:1]),
-            previous_score=Subquery(latest.values("score")[:1]),
-        )
-        .values_list("pk", "previous_grade", "previous_score")
-    )
-    return {pk: (grade or None, score) for pk, grade, score in rows}
+    return {pk: (grade or None, score) for pk, grade, score in _previous_rows(customer_ids)}
 
 
 def _extras(as_of: dt.date, previous: tuple[str | None, float | None]) -> dict[str, object]:
@@ -128,17 +113,17 @@ def customer_feature_vector(*, customer: Customer, as_of: dt.date) -> dict[str, 
     return stored_features({**features, **_extras(as_of, previous)})
 
 
-def portfolio_feature_table(*, as_of: dt.date, customer_ids: list[int]) -> pl.DataFrame:
-    """:func:`customer_feature_vector` for many customers, one row each, sorted by id."""
+def portfolio_feature_table(
+    *, as_of: dt.date, customer_ids: list[int] | None = None
+) -> pl.DataFrame:
+    """:func:`customer_feature_vector` for many customers (all without ``customer_ids``: then
+    every query reads the tables whole instead of through a list of ids), one row each,
+    sorted by id."""
     frame = intel.portfolio_features(as_of=as_of, customer_ids=customer_ids)
-    previous = previous_results(customer_ids)
     extras = pl.DataFrame(
-        {
-            "customer_id": list(previous),
-            "previous_grade": [previous[pk][0] for pk in previous],
-            "previous_score": [previous[pk][1] for pk in previous],
-        },
+        [(pk, grade or None, score) for pk, grade, score in _previous_rows(customer_ids)],
         schema={"customer_id": pl.Int64, "previous_grade": pl.String, "previous_score": pl.Float64},
+        orient="row",
     )
     return (
         frame.with_columns(pl.lit(as_of, dtype=pl.Date).alias("as_of_date"))
@@ -201,13 +186,6 @@ def _as_json(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False))
 
 
-def _limit_column(limit: float | None) -> Decimal | None:
-    if limit is None:
-        return None
-    amount = Decimal(repr(limit)).quantize(Decimal("0.01"))
-    return amount if abs(amount) < LIMIT_COLUMN_MAX else None
-
-
 def _assessment(
     *,
     customer_id: int,
@@ -234,7 +212,7 @@ def _assessment(
         grade=outputs["grade"] or "",
         list=outputs["list"] or "",
         score=outputs["score"],
-        proposed_limit=_limit_column(outputs["limit"]),
+        proposed_limit=limit_column(outputs["limit"]),
     )
 
 
@@ -490,36 +468,25 @@ def failure(customer_id: int, stage: str, exc: BaseException) -> dict[str, objec
 
 @dataclass
 class ChunkResult:
-    rows: list[Assessment] = field(default_factory=list)
+    rows: pl.DataFrame | None = None  # columnar.chunk_rows of the customers assessed
     failures: list[dict] = field(default_factory=list)
 
+    @property
+    def assessed(self) -> int:
+        return 0 if self.rows is None else self.rows.height
 
-def _evaluate_chunk(batch: BatchRun, customer_ids: list[int]) -> list[Assessment]:
-    version = batch.policy_version
-    compiled = policies.compiled_policy(version)
-    frame = portfolio_feature_table(as_of=batch.as_of, customer_ids=customer_ids)
+    def __add__(self, other: ChunkResult) -> ChunkResult:
+        parts = [part for part in (self.rows, other.rows) if part is not None]
+        return ChunkResult(pl.concat(parts) if parts else None, self.failures + other.failures)
+
+
+def _evaluate_chunk(batch: BatchRun, customer_ids: list[int]) -> pl.DataFrame:
+    compiled = policies.compiled_policy(batch.policy_version)
+    frame = columnar.storable(portfolio_feature_table(as_of=batch.as_of, customer_ids=customer_ids))
     result = evaluate_table(compiled, frame, keep=("customer_id",))
-    rows = []
-    for features, outputs in zip(
-        frame.iter_rows(named=True), result.iter_rows(named=True), strict=True
-    ):
-        customer_id = features.pop("customer_id")
-        if outputs["customer_id"] != customer_id:
-            raise AssertionError("evaluate_table changed the row order")
-        rows.append(
-            _assessment(
-                customer_id=customer_id,
-                version=version,
-                as_of=batch.as_of,
-                features=stored_features(features),
-                outputs=_as_json(outputs_from_row(outputs, compiled)),
-                trace=None,
-                trigger=batch.trigger,
-                actor=batch.actor or SYSTEM,
-                batch_run=batch,
-            )
-        )
-    return rows
+    if not frame["customer_id"].equals(result["customer_id"]):
+        raise AssertionError("evaluate_table changed the row order")
+    return columnar.chunk_rows(frame, result, compiled)
 
 
 def _evaluate_isolated(batch: BatchRun, customer_ids: list[int]) -> ChunkResult:
@@ -537,9 +504,9 @@ def _evaluate_isolated(batch: BatchRun, customer_ids: list[int]) -> ChunkResult:
             logger.warning("batch %s: customer %s failed: %s", batch.pk, customer_ids[0], exc)
             return ChunkResult(failures=[failure(customer_ids[0], "evaluate", exc)])
     middle = len(customer_ids) // 2
-    first = _evaluate_isolated(batch, customer_ids[:middle])
-    second = _evaluate_isolated(batch, customer_ids[middle:])
-    return ChunkResult(first.rows + second.rows, first.failures + second.failures)
+    return _evaluate_isolated(batch, customer_ids[:middle]) + _evaluate_isolated(
+        batch, customer_ids[middle:]
+    )
 
 
 def run_chunk(*, chunk_id: int) -> int:
@@ -576,14 +543,17 @@ def _write_chunk(*, chunk_id: int, batch: BatchRun, result: ChunkResult) -> int:
     chunk = BatchChunk.objects.select_for_update().get(pk=chunk_id)
     if chunk.status == ChunkStatus.DONE:
         return 0
-    rows = Assessment.objects.bulk_create(result.rows, batch_size=INSERT_BATCH)
-    applied = limits.apply_limit_changes(assessments=rows, actor=batch.actor or SYSTEM)
-    failures = result.failures + applied.failures
-    chunk.status, chunk.assessed, chunk.finished_at = ChunkStatus.DONE, len(rows), timezone.now()
-    chunk.failures = failures
+    proposals = {} if result.rows is None else columnar.insert_rows(result.rows, batch=batch)
+    applied = limits.apply_batch_limits(batch=batch, proposals=proposals)
+    chunk.status, chunk.assessed, chunk.finished_at = (
+        ChunkStatus.DONE,
+        result.assessed,
+        timezone.now(),
+    )
+    chunk.failures = result.failures + applied.failures
     chunk.save(update_fields=["status", "assessed", "failures", "finished_at"])
     BatchRun.objects.filter(pk=batch.pk).update(
-        done=F("done") + len(rows),
+        done=F("done") + result.assessed,
         failed=F("failed") + len(result.failures),
         limits_granted=F("limits_granted") + applied.granted,
         limits_requested=F("limits_requested") + applied.requested,
@@ -596,7 +566,7 @@ def _write_chunk(*, chunk_id: int, batch: BatchRun, result: ChunkResult) -> int:
             total=progress.total,
             message=_failed_message(progress.failed),
         )
-    return len(rows)
+    return result.assessed
 
 
 def _failed_message(failed: int) -> str:
