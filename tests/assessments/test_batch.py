@@ -115,7 +115,7 @@ def _riskdesk(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_a_batch_killed_mid_chunk_resumes_with_one_assessment_per_customer(tmp_path):
+def test_the_demo_replays_and_a_batch_killed_mid_chunk_resumes_exactly_once(tmp_path):
     env = {
         **os.environ,
         "RISKDESK_TESTING": "0",
@@ -127,6 +127,8 @@ def test_a_batch_killed_mid_chunk_resumes_with_one_assessment_per_customer(tmp_p
     env.pop("RISKDESK_DATABASE_URL", None)
     loaded = _riskdesk(env, "-m", "riskdesk.cli", "demo", "--customers", "45")
     assert loaded.returncode == 0, loaded.stderr
+    demo = _riskdesk(env, "-m", "riskdesk.cli", "audit", "verify-assessments")
+    assert "45 of 45 assessments replay identically" in demo.stdout, demo.stdout + demo.stderr
 
     killed = _riskdesk(env, "-c", KILL_ON_THIRD_WRITE.format(as_of="2026-06-01"))
     assert killed.returncode == -signal.SIGKILL, killed.stderr
