@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from riskdesk.assessments.choices import Trigger
 from riskdesk.assessments.models import Assessment, BatchRun
+from riskdesk.assessments.queries import ids_subquery
 from riskdesk.assessments.services import SYSTEM, failure
 from riskdesk.credit import services as credit
 from riskdesk.credit.choices import RequestStatus
@@ -41,7 +42,9 @@ def current_limit_amounts(customer_ids: Sequence[int]) -> dict[int, Decimal]:
     """The amount of each customer's current limit (``credit.current_limit``, set-based)."""
     today = business_today()
     rows = (
-        CreditLimit.objects.filter(customer_id__in=list(customer_ids), valid_from__lte=today)
+        CreditLimit.objects.filter(
+            customer_id__in=ids_subquery(customer_ids), valid_from__lte=today
+        )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         .order_by("customer_id", "-created_at", "-id")
         .values_list("customer_id", "amount")
@@ -61,15 +64,15 @@ def changed_limits(proposals: Mapping[int, Decimal | None]) -> set[int]:
         return set()
     ids = list(proposing)
     active = set(
-        Customer.objects.filter(pk__in=ids, status=CustomerStatus.ACTIVE).values_list(
+        Customer.objects.filter(pk__in=ids_subquery(ids), status=CustomerStatus.ACTIVE).values_list(
             "pk", flat=True
         )
     )
     current = current_limit_amounts(ids)
     pending = set(
-        LimitRequest.objects.filter(customer_id__in=ids, status=RequestStatus.PENDING).values_list(
-            "customer_id", "amount"
-        )
+        LimitRequest.objects.filter(
+            customer_id__in=ids_subquery(ids), status=RequestStatus.PENDING
+        ).values_list("customer_id", "amount")
     )
     return {
         pk
@@ -102,7 +105,7 @@ def apply_batch_limits(*, batch: BatchRun, proposals: Mapping[int, Decimal | Non
         return outcome
     actor = batch.actor or SYSTEM
     assessments = (
-        Assessment.objects.filter(batch_run=batch, customer_id__in=sorted(changed))
+        Assessment.objects.filter(batch_run=batch, customer_id__in=ids_subquery(changed))
         .defer("features", "trace")
         .order_by("customer_id")
     )

@@ -28,6 +28,7 @@ from riskdesk.assessments import columnar
 from riskdesk.assessments.choices import BatchStatus, ChunkStatus, Trigger
 from riskdesk.assessments.columnar import limit_column, stored_features
 from riskdesk.assessments.models import Assessment, BatchChunk, BatchRun
+from riskdesk.assessments.queries import ids_subquery
 from riskdesk.audit.choices import AuditAction
 from riskdesk.audit.services import record_event
 from riskdesk.customers.models import Customer
@@ -88,7 +89,7 @@ def _previous_rows(customer_ids: Iterable[int] | None):
     latest = Assessment.objects.filter(customer=OuterRef("pk")).order_by("-created_at", "-id")
     customers = Customer.objects.all()
     if customer_ids is not None:
-        customers = customers.filter(pk__in=list(customer_ids))
+        customers = customers.filter(pk__in=ids_subquery(customer_ids))
     return customers.annotate(
         previous_grade=Subquery(latest.values("grade")[:1]),
         previous_score=Subquery(latest.values("score")[:1]),
@@ -521,7 +522,7 @@ def run_chunk(*, chunk_id: int) -> int:
         return 0
     batch = chunk.batch_run
     ids = list(
-        Customer.objects.filter(pk__in=chunk.customer_ids)
+        Customer.objects.filter(pk__in=ids_subquery(chunk.customer_ids))
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -63,9 +63,12 @@ def _frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return _parse_dates(pl.DataFrame(rows, schema=_text_schema(schema), orient="row"), schema)
 
 
-def _in_clause(column: str, customer_ids: list[int] | None) -> tuple[str, list[int]]:
+def _in_clause(column: str, customer_ids: list[int] | None) -> tuple[str, list]:
     if customer_ids is None:
         return "", []
+    if connection.vendor == "postgresql":
+        # One array parameter: psycopg parses a query's placeholders in Python, ~0.1 s for 5,000.
+        return f" AND {column} = ANY(%s)", [list(customer_ids)]
     marks = ", ".join(["%s"] * len(customer_ids))
     return f" AND {column} IN ({marks})", list(customer_ids)
 
