@@ -501,13 +501,12 @@ def _evaluate_isolated(batch: BatchRun, customer_ids: list[int]) -> ChunkResult:
     except DatabaseError:
         raise
     except Exception as exc:  # one customer's bad data never stops the others
-        if len(customer_ids) == 1:
-            logger.warning("batch %s: customer %s failed: %s", batch.pk, customer_ids[0], exc)
-            return ChunkResult(failures=[failure(customer_ids[0], "evaluate", exc)])
-    middle = len(customer_ids) // 2
-    return _evaluate_isolated(batch, customer_ids[:middle]) + _evaluate_isolated(
-        batch, customer_ids[middle:]
-    )
+        if len(customer_ids) > 1:
+            middle = len(customer_ids) // 2
+            first, second = customer_ids[:middle], customer_ids[middle:]
+            return _evaluate_isolated(batch, first) + _evaluate_isolated(batch, second)
+        logger.warning("batch %s: customer %s failed: %s", batch.pk, customer_ids[0], exc)
+        return ChunkResult(failures=[failure(customer_ids[0], "evaluate", exc)])
 
 
 def run_chunk(*, chunk_id: int) -> int:
