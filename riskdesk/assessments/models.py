@@ -16,6 +16,8 @@ class BatchRun(models.Model):
 
     Re-running an unfinished batch processes only the chunks not yet done, so a crash never
     leaves duplicates (``Assessment`` is unique per batch run and customer as a backstop).
+    A customer whose features or evaluation fail is counted in ``failed`` (the errors are on
+    its chunk) and the batch goes on with the others.
     """
 
     policy_version = models.ForeignKey(
@@ -35,6 +37,9 @@ class BatchRun(models.Model):
     chunk_size = models.PositiveIntegerField(_("每批客户数"))
     total = models.PositiveIntegerField(_("客户总数"), default=0)
     done = models.PositiveIntegerField(_("已评估"), default=0)
+    failed = models.PositiveIntegerField(_("评估失败"), default=0)
+    limits_granted = models.PositiveIntegerField(_("自动授信"), default=0)
+    limits_requested = models.PositiveIntegerField(_("额度申请"), default=0)
     error = models.TextField(_("错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -56,6 +61,8 @@ class BatchChunk(models.Model):
         _("状态"), max_length=12, choices=ChunkStatus.choices, default=ChunkStatus.PENDING
     )
     assessed = models.PositiveIntegerField(_("已评估"), default=0)
+    # [{"customer_id": …, "stage": "evaluate" | "limit", "error": …}], written with the chunk
+    failures = models.JSONField(_("失败记录"), default=list, blank=True)
     error = models.TextField(_("错误"), blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 

@@ -12,22 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from riskdesk.accounts import permissions
+from riskdesk.assessments import columnar
 from riskdesk.assessments.choices import BatchStatus, ChunkStatus, Trigger
+from riskdesk.assessments.columnar import limit_column, stored_features
 from riskdesk.assessments.models import Assessment, BatchChunk, BatchRun
+from riskdesk.assessments.queries import ids_subquery
 from riskdesk.audit.choices import AuditAction
 from riskdesk.audit.services import record_event
 from riskdesk.customers.models import Customer
@@ -42,8 +43,8 @@ logger = logging.getLogger("riskdesk.assessments")
 
 SYSTEM = intel.SYSTEM
 CHUNK_SIZE = 5000
-INSERT_BATCH = 1000
-LIMIT_COLUMN_MAX = Decimal("1e16")
+FAILURE_TEXT = 500
+FAILURES_SHOWN = 20
 OUTPUT_KEYS = (
     "admission",
     "admission_reasons",
@@ -74,21 +75,6 @@ def _user(actor):
 # --- feature vectors ------------------------------------------------------------------------
 
 
-def _json_value(value: object) -> object:
-    if isinstance(value, float) and math.isnan(value):
-        return None  # NaN in data is NULL (docs/policy-language.md §2)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def stored_features(features: Mapping[str, object]) -> dict[str, object]:
-    """A feature vector as it is stored: JSON values only (dates as ISO text)."""
-    return {name: _json_value(value) for name, value in sorted(features.items())}
-
-
 def engine_features(stored: Mapping[str, object], compiled: CompiledPolicy) -> dict[str, object]:
     """A stored feature vector as the engine takes it (ISO text back to dates)."""
     features = dict(stored)
@@ -99,18 +85,20 @@ def engine_features(stored: Mapping[str, object], compiled: CompiledPolicy) -> d
     return features
 
 
+def _previous_rows(customer_ids: Iterable[int] | None):
+    latest = Assessment.objects.filter(customer=OuterRef("pk")).order_by("-created_at", "-id")
+    customers = Customer.objects.all()
+    if customer_ids is not None:
+        customers = customers.filter(pk__in=ids_subquery(customer_ids))
+    return customers.annotate(
+        previous_grade=Subquery(latest.values("grade")[:1]),
+        previous_score=Subquery(latest.values("score")[:1]),
+    ).values_list("pk", "previous_grade", "previous_score")
+
+
 def previous_results(customer_ids: Iterable[int]) -> dict[int, tuple[str | None, float | None]]:
     """Grade and score of each customer's latest assessment (the ``previous_*`` features)."""
-    latest = Assessment.objects.filter(customer=OuterRef("pk")).order_by("-created_at", "-id")
-    rows = (
-        Customer.objects.filter(pk__in=list(customer_ids))
-        .annotate(
-            previous_grade=Subquery(latest.values("grade")[:1]),
-            previous_score=Subquery(latest.values("score")[:1]),
-        )
-        .values_list("pk", "previous_grade", "previous_score")
-    )
-    return {pk: (grade or None, score) for pk, grade, score in rows}
+    return {pk: (grade or None, score) for pk, grade, score in _previous_rows(customer_ids)}
 
 
 def _extras(as_of: dt.date, previous: tuple[str | None, float | None]) -> dict[str, object]:
@@ -126,17 +114,17 @@ def customer_feature_vector(*, customer: Customer, as_of: dt.date) -> dict[str, 
     return stored_features({**features, **_extras(as_of, previous)})
 
 
-def portfolio_feature_table(*, as_of: dt.date, customer_ids: list[int]) -> pl.DataFrame:
-    """:func:`customer_feature_vector` for many customers, one row each, sorted by id."""
+def portfolio_feature_table(
+    *, as_of: dt.date, customer_ids: list[int] | None = None
+) -> pl.DataFrame:
+    """:func:`customer_feature_vector` for many customers (all without ``customer_ids``: then
+    every query reads the tables whole instead of through a list of ids), one row each,
+    sorted by id."""
     frame = intel.portfolio_features(as_of=as_of, customer_ids=customer_ids)
-    previous = previous_results(customer_ids)
     extras = pl.DataFrame(
-        {
-            "customer_id": list(previous),
-            "previous_grade": [previous[pk][0] for pk in previous],
-            "previous_score": [previous[pk][1] for pk in previous],
-        },
+        [(pk, grade or None, score) for pk, grade, score in _previous_rows(customer_ids)],
         schema={"customer_id": pl.Int64, "previous_grade": pl.String, "previous_score": pl.Float64},
+        orient="row",
     )
     return (
         frame.with_columns(pl.lit(as_of, dtype=pl.Date).alias("as_of_date"))
@@ -199,13 +187,6 @@ def _as_json(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False))
 
 
-def _limit_column(limit: float | None) -> Decimal | None:
-    if limit is None:
-        return None
-    amount = Decimal(repr(limit)).quantize(Decimal("0.01"))
-    return amount if abs(amount) < LIMIT_COLUMN_MAX else None
-
-
 def _assessment(
     *,
     customer_id: int,
@@ -232,7 +213,7 @@ def _assessment(
         grade=outputs["grade"] or "",
         list=outputs["list"] or "",
         score=outputs["score"],
-        proposed_limit=_limit_column(outputs["limit"]),
+        proposed_limit=limit_column(outputs["limit"]),
     )
 
 
@@ -255,7 +236,7 @@ def assess_customer(
     features = customer_feature_vector(customer=customer, as_of=as_of)
     decision = evaluate_one(compiled, engine_features(features, compiled))
     trace = _as_json([step.to_dict() for step in decision.trace])
-    return _store(
+    return _store_and_apply(
         assessment=_assessment(
             customer_id=customer.pk,
             version=version,
@@ -272,6 +253,15 @@ def assess_customer(
 
 
 @transaction.atomic
+def _store_and_apply(*, assessment: Assessment, customer: Customer, actor) -> Assessment:
+    """Store the assessment and, for a re-assessment, apply its proposed limit (both or none)."""
+    from riskdesk.assessments import limits  # credit.services imports this module
+
+    _store(assessment=assessment, customer=customer, actor=actor)
+    limits.apply_limit_change(assessment=assessment, actor=actor)
+    return assessment
+
+
 def _store(*, assessment: Assessment, customer: Customer, actor) -> Assessment:
     assessment.save()
     record_event(
@@ -454,8 +444,8 @@ def assess_portfolio(
         for chunk_id in pending:
             run_chunk(chunk_id=chunk_id)
             if progress is not None:
-                batch.refresh_from_db(fields=["done", "total"])
-                progress(batch.done, batch.total)
+                batch.refresh_from_db(fields=["done", "failed", "total"])
+                progress(batch.done + batch.failed, batch.total)
         finish_batch_if_complete(batch_id=batch.pk)
     else:
         from riskdesk.assessments import tasks
@@ -468,52 +458,76 @@ def assess_portfolio(
     return batch
 
 
-def _evaluate_chunk(batch: BatchRun, customer_ids: list[int]) -> list[Assessment]:
-    version = batch.policy_version
-    compiled = policies.compiled_policy(version)
-    frame = portfolio_feature_table(as_of=batch.as_of, customer_ids=customer_ids)
+def failure(customer_id: int, stage: str, exc: BaseException) -> dict[str, object]:
+    """How a customer's failure is recorded on its chunk."""
+    if isinstance(exc, ValidationError):
+        message = " ".join(exc.messages)
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    return {"customer_id": customer_id, "stage": stage, "error": message[:FAILURE_TEXT]}
+
+
+@dataclass
+class ChunkResult:
+    rows: pl.DataFrame | None = None  # columnar.chunk_rows of the customers assessed
+    failures: list[dict] = field(default_factory=list)
+
+    @property
+    def assessed(self) -> int:
+        return 0 if self.rows is None else self.rows.height
+
+    def __add__(self, other: ChunkResult) -> ChunkResult:
+        parts = [part for part in (self.rows, other.rows) if part is not None]
+        return ChunkResult(pl.concat(parts) if parts else None, self.failures + other.failures)
+
+
+def _evaluate_chunk(batch: BatchRun, customer_ids: list[int]) -> pl.DataFrame:
+    compiled = policies.compiled_policy(batch.policy_version)
+    frame = columnar.storable(portfolio_feature_table(as_of=batch.as_of, customer_ids=customer_ids))
     result = evaluate_table(compiled, frame, keep=("customer_id",))
-    rows = []
-    for features, outputs in zip(
-        frame.iter_rows(named=True), result.iter_rows(named=True), strict=True
-    ):
-        customer_id = features.pop("customer_id")
-        if outputs["customer_id"] != customer_id:
-            raise AssertionError("evaluate_table changed the row order")
-        rows.append(
-            _assessment(
-                customer_id=customer_id,
-                version=version,
-                as_of=batch.as_of,
-                features=stored_features(features),
-                outputs=_as_json(outputs_from_row(outputs, compiled)),
-                trace=None,
-                trigger=batch.trigger,
-                actor=batch.actor or SYSTEM,
-                batch_run=batch,
-            )
-        )
-    return rows
+    if not frame["customer_id"].equals(result["customer_id"]):
+        raise AssertionError("evaluate_table changed the row order")
+    return columnar.chunk_rows(frame, result, compiled)
+
+
+def _evaluate_isolated(batch: BatchRun, customer_ids: list[int]) -> ChunkResult:
+    """The chunk's assessments, vectorised; when that fails, the halves are tried again until
+    the customers at fault are alone, recorded and left out (a few evaluations per bad row).
+
+    Database errors are not a customer's fault: they fail the chunk, which a re-run resumes.
+    """
+    try:
+        return ChunkResult(rows=_evaluate_chunk(batch, customer_ids))
+    except DatabaseError:
+        raise
+    except Exception as exc:  # one customer's bad data never stops the others
+        if len(customer_ids) > 1:
+            middle = len(customer_ids) // 2
+            first, second = customer_ids[:middle], customer_ids[middle:]
+            return _evaluate_isolated(batch, first) + _evaluate_isolated(batch, second)
+        logger.warning("batch %s: customer %s failed: %s", batch.pk, customer_ids[0], exc)
+        return ChunkResult(failures=[failure(customer_ids[0], "evaluate", exc)])
 
 
 def run_chunk(*, chunk_id: int) -> int:
-    """Assess one chunk (all its rows or none); a chunk already done is skipped.
+    """Assess one chunk; a chunk already done is skipped. Returns the customers assessed.
 
     Features and evaluation run outside the transaction; the insert then re-checks the chunk
-    under a row lock, so two workers given the same chunk never both write it.
+    under a row lock, so two workers given the same chunk never both write it. A customer
+    that fails is recorded on the chunk and the others are written.
     """
     chunk = BatchChunk.objects.select_related("batch_run__policy_version").get(pk=chunk_id)
     if chunk.status == ChunkStatus.DONE:
         return 0
     batch = chunk.batch_run
     ids = list(
-        Customer.objects.filter(pk__in=chunk.customer_ids)
+        Customer.objects.filter(pk__in=ids_subquery(chunk.customer_ids))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     try:
-        rows = _evaluate_chunk(batch, ids) if ids else []
-        return _write_chunk(chunk_id=chunk_id, batch_id=batch.pk, rows=rows)
+        result = _evaluate_isolated(batch, ids) if ids else ChunkResult()
+        return _write_chunk(chunk_id=chunk_id, batch=batch, result=result)
     except Exception as exc:
         logger.exception("batch %s chunk %s failed", batch.pk, chunk.index)
         BatchChunk.objects.filter(pk=chunk_id, status=ChunkStatus.PENDING).update(
@@ -523,18 +537,53 @@ def run_chunk(*, chunk_id: int) -> int:
 
 
 @transaction.atomic
-def _write_chunk(*, chunk_id: int, batch_id: int, rows: list[Assessment]) -> int:
+def _write_chunk(*, chunk_id: int, batch: BatchRun, result: ChunkResult) -> int:
+    from riskdesk.assessments import limits  # credit.services imports this module
+
     chunk = BatchChunk.objects.select_for_update().get(pk=chunk_id)
     if chunk.status == ChunkStatus.DONE:
         return 0
-    Assessment.objects.bulk_create(rows, batch_size=INSERT_BATCH)
-    chunk.status, chunk.assessed, chunk.finished_at = ChunkStatus.DONE, len(rows), timezone.now()
-    chunk.save(update_fields=["status", "assessed", "finished_at"])
-    BatchRun.objects.filter(pk=batch_id).update(done=F("done") + len(rows))
-    batch = BatchRun.objects.only("done", "total", "job_id").get(pk=batch_id)
-    if batch.job_id:
-        jobs.report_progress(job_id=batch.job_id, done=batch.done, total=batch.total)
-    return len(rows)
+    proposals = {} if result.rows is None else columnar.insert_rows(result.rows, batch=batch)
+    applied = limits.apply_batch_limits(batch=batch, proposals=proposals)
+    chunk.status, chunk.assessed, chunk.finished_at = (
+        ChunkStatus.DONE,
+        result.assessed,
+        timezone.now(),
+    )
+    chunk.failures = result.failures + applied.failures
+    chunk.save(update_fields=["status", "assessed", "failures", "finished_at"])
+    BatchRun.objects.filter(pk=batch.pk).update(
+        done=F("done") + result.assessed,
+        failed=F("failed") + len(result.failures),
+        limits_granted=F("limits_granted") + applied.granted,
+        limits_requested=F("limits_requested") + applied.requested,
+    )
+    progress = BatchRun.objects.only("done", "failed", "total", "job_id").get(pk=batch.pk)
+    if progress.job_id:
+        jobs.report_progress(
+            job_id=progress.job_id,
+            done=progress.done + progress.failed,
+            total=progress.total,
+            message=_failed_message(progress.failed),
+        )
+    return result.assessed
+
+
+def _failed_message(failed: int) -> str:
+    if not failed:
+        return ""
+    return _("%(n)s 个客户评估失败 / %(n)s customers failed") % {"n": failed}
+
+
+def batch_failures(batch: BatchRun, *, first: int = FAILURES_SHOWN) -> list[dict]:
+    """The first ``first`` failures recorded on the batch's chunks, in chunk order."""
+    shown: list[dict] = []
+    chunks = batch.chunks.exclude(failures=[]).order_by("index").values_list("failures", flat=True)
+    for failures in chunks.iterator():
+        shown.extend(failures[: first - len(shown)])
+        if len(shown) >= first:
+            break
+    return shown
 
 
 def finish_batch_if_complete(*, batch_id: int) -> bool:
@@ -557,7 +606,14 @@ def finish_batch_if_complete(*, batch_id: int) -> bool:
             actor_name="" if batch.actor_id else "system",
             action=AuditAction.BATCH_ASSESSMENT_FINISHED,
             obj=batch,
-            after={"status": status, "assessed": batch.done, "failed_chunks": failed},
+            after={
+                "status": status,
+                "assessed": batch.done,
+                "failed_customers": batch.failed,
+                "failed_chunks": failed,
+                "limits_granted": batch.limits_granted,
+                "limits_requested": batch.limits_requested,
+            },
         )
     return True
 
@@ -574,6 +630,27 @@ def _close_job(batch: BatchRun, failed_chunks: int) -> None:
         return
     jobs.finish_job(
         job_id=batch.job_id,
-        result={"batch_run": batch.pk, "assessed": batch.done},
-        message=_("已评估 %(n)s 个客户 / %(n)s customers assessed") % {"n": batch.done},
+        result={
+            "batch_run": batch.pk,
+            "assessed": batch.done,
+            "failed": batch.failed,
+            "limits_granted": batch.limits_granted,
+            "limits_requested": batch.limits_requested,
+        },
+        message=batch_summary(batch),
     )
+
+
+def batch_summary(batch: BatchRun) -> str:
+    """One line on what a batch did: assessed, failed, limits granted and requested."""
+    text = _(
+        "已评估 %(done)s 个客户，失败 %(failed)s 个；自动授信 %(granted)s 个，"
+        "额度申请 %(requested)s 个 / %(done)s assessed, %(failed)s failed; "
+        "%(granted)s limits granted, %(requested)s limit requests"
+    )
+    return text % {
+        "done": batch.done,
+        "failed": batch.failed,
+        "granted": batch.limits_granted,
+        "requested": batch.limits_requested,
+    }

@@ -65,15 +65,33 @@ def _outputs(version: PolicyVersion | None, features: pl.DataFrame, suffix: str)
     )
 
 
-def _compare(
-    candidate: PolicyVersion, baseline: PolicyVersion | None, as_of: dt.date, ids: list[int]
+def _compare_on(
+    candidate: PolicyVersion, baseline: PolicyVersion | None, features: pl.DataFrame
 ) -> pl.DataFrame:
-    parts = []
-    for start in range(0, len(ids), CHUNK):
-        features = portfolio_feature_table(as_of=as_of, customer_ids=ids[start : start + CHUNK])
-        before = _outputs(baseline, features, "_before")
-        after = _outputs(candidate, features, "_after")
-        parts.append(before.join(after, on="customer_id", how="inner"))
+    before = _outputs(baseline, features, "_before")
+    after = _outputs(candidate, features, "_after")
+    return pl.concat([before, after.drop("customer_id")], how="horizontal")
+
+
+def _compare(
+    candidate: PolicyVersion,
+    baseline: PolicyVersion | None,
+    as_of: dt.date,
+    ids: list[int] | None,
+) -> pl.DataFrame:
+    """Both versions on one feature table: the whole portfolio read at once, or the chosen
+    customers in chunks (their ids go into the queries)."""
+    if ids is None:
+        features = portfolio_feature_table(as_of=as_of)
+        return _compare_on(candidate, baseline, features) if features.height else pl.DataFrame()
+    parts = [
+        _compare_on(
+            candidate,
+            baseline,
+            portfolio_feature_table(as_of=as_of, customer_ids=ids[start : start + CHUNK]),
+        )
+        for start in range(0, len(ids), CHUNK)
+    ]
     return pl.concat(parts) if parts else pl.DataFrame()
 
 
@@ -120,11 +138,15 @@ def simulate_policy(
     permissions.require(actor, "publish_policy")
     baseline = policies.published_version()
     as_of = as_of or business_today()
-    ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    ids = None
     if customer_ids is not None:
         # Filtered here, not with an IN list, which SQLite caps at 32,766 parameters.
         wanted = set(customer_ids)
-        ids = [pk for pk in ids if pk in wanted]
+        ids = [
+            pk
+            for pk in Customer.objects.order_by("pk").values_list("pk", flat=True)
+            if pk in wanted
+        ]
     frame = _compare(candidate, baseline, as_of, ids)
     grades = [grade.code for grade in policies.compiled_policy(candidate).policy.grades]
     affected = frame.filter(_changed(frame)) if not frame.is_empty() else frame
@@ -146,16 +168,20 @@ def simulate_policy(
 def _with_names(affected: pl.DataFrame) -> pl.DataFrame:
     if affected.is_empty():
         return affected
-    names = dict(
-        Customer.objects.filter(pk__in=affected["customer_id"].to_list()).values_list("pk", "name")
+    # Every name in one query and a join: an IN list of the affected could pass SQLite's cap.
+    names = pl.DataFrame(
+        list(Customer.objects.values_list("pk", "name")),
+        schema={"customer_id": pl.Int64, "name": pl.String},
+        orient="row",
     )
     delta = (pl.col("limit_after").fill_null(0) - pl.col("limit_before").fill_null(0)).alias(
         "limit_delta"
     )
-    return affected.with_columns(
-        pl.col("customer_id").replace_strict(names, return_dtype=pl.String).alias("name"),
-        delta,
-    ).sort(pl.col("limit_delta").abs(), descending=True)
+    return (
+        affected.join(names, on="customer_id", how="left")
+        .with_columns(delta)
+        .sort(pl.col("limit_delta").abs(), descending=True)
+    )
 
 
 EXPORT_COLUMNS = [

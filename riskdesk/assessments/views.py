@@ -1,4 +1,4 @@
-"""The re-assess button of the risk profile and the batch re-assessment button."""
+"""The re-assess button of the risk profile, the batch re-assessment button and its progress."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from riskdesk.accounts import permissions
 from riskdesk.assessments import services
 from riskdesk.assessments.choices import Trigger
+from riskdesk.assessments.models import BatchRun
 from riskdesk.assessments.profile import panel_context
 from riskdesk.assessments.simulation import simulate_policy, simulation_workbook
 from riskdesk.customers.api.views import xlsx_response
@@ -45,7 +46,26 @@ def start_batch(request):
         batch = services.assess_portfolio(actor=request.user, trigger=Trigger.BATCH)
     except ValidationError as exc:
         return render(request, "assessments/_error.html", {"error": " ".join(exc.messages)})
-    return render(request, "web/_job_progress.html", {"job": batch.job})
+    return _batch_progress(request, batch)
+
+
+@login_required
+@require_GET
+def batch_progress(request, pk: int):
+    """htmx partial: the batch's progress bar, counts and first failures, polling until done."""
+    if not permissions.may(request.user, "assess_all"):
+        raise PermissionDenied
+    return _batch_progress(request, get_object_or_404(BatchRun, pk=pk))
+
+
+def _batch_progress(request, batch: BatchRun):
+    context = {
+        "batch": batch,
+        "job": batch.job,
+        "summary": services.batch_summary(batch),
+        "failures": services.batch_failures(batch),
+    }
+    return render(request, "assessments/_batch_progress.html", context)
 
 
 @login_required

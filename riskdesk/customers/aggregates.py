@@ -63,9 +63,12 @@ def _frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return _parse_dates(pl.DataFrame(rows, schema=_text_schema(schema), orient="row"), schema)
 
 
-def _in_clause(column: str, customer_ids: list[int] | None) -> tuple[str, list[int]]:
+def _in_clause(column: str, customer_ids: list[int] | None) -> tuple[str, list]:
     if customer_ids is None:
         return "", []
+    if connection.vendor == "postgresql":
+        # One array parameter: psycopg parses a query's placeholders in Python, ~0.1 s for 5,000.
+        return f" AND {column} = ANY(%s)", [list(customer_ids)]
     marks = ", ".join(["%s"] * len(customer_ids))
     return f" AND {column} IN ({marks})", list(customer_ids)
 
@@ -116,11 +119,14 @@ def load_trading_frames(
     where, ids = _in_clause("customer_id", customer_ids)
     if customer_ids is not None and len(customer_ids) <= SMALL_SELECTION:
         return _load_selection(as_of, where, ids)
+    # The window holds about half of all documents: read whole, SQLite scans the table in
+    # order, 2–3× faster than visiting rows through the date index ("+" keeps it off it).
+    scan = "+" if customer_ids is None and connection.vendor == "sqlite" else ""
     orders = pl.concat(
         [
             _fetch(
                 _ORDER_COLUMNS
-                + "order_date > %s AND order_date <= %s AND status <> 'cancelled'"
+                + f"{scan}order_date > %s AND {scan}order_date <= %s AND status <> 'cancelled'"
                 + where,
                 [start, as_of, *ids],
                 ORDER_SCHEMA,
@@ -136,7 +142,7 @@ def load_trading_frames(
         [
             _fetch(
                 _INVOICE_COLUMNS
-                + "issue_date > %s AND issue_date <= %s AND status <> 'cancelled'"
+                + f"{scan}issue_date > %s AND {scan}issue_date <= %s AND status <> 'cancelled'"
                 + where,
                 [start, as_of, *ids],
                 INVOICE_SCHEMA,

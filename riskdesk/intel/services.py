@@ -633,19 +633,24 @@ def customer_features(*, customer: Customer, as_of: dt.date) -> dict:
 
 
 def portfolio_features(*, as_of: dt.date, customer_ids: list[int] | None = None) -> pl.DataFrame:
-    """The same values as :func:`customer_features` for many customers: one row per customer."""
+    """The same values as :func:`customer_features` for many customers: one row per customer.
+
+    Without ``customer_ids`` (the whole portfolio) no query carries a list of ids: they read
+    the tables whole, which is faster and has no parameter limit.
+    """
+    snapshots_query = DossierSnapshot.objects.current()
     if customer_ids is None:
-        customer_ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
-    ids = sorted(customer_ids)
-    snapshots = list(
-        DossierSnapshot.objects.current().filter(customer_id__in=ids).order_by("customer_id")
-    )
+        ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted(customer_ids)
+        snapshots_query = snapshots_query.filter(customer_id__in=ids)
+    snapshots = list(snapshots_query.order_by("customer_id"))
     dossier_table = portfolio_dossier_features([s.dossier for s in snapshots], as_of)
     dossier_table = dossier_table.drop("uscc").with_columns(
         pl.Series("customer_id", [s.customer_id for s in snapshots], dtype=pl.Int64)
     )
     base = pl.DataFrame({"customer_id": ids}, schema={"customer_id": pl.Int64})
-    trading = trading_portfolio(as_of=as_of, customer_ids=ids)
+    trading = trading_portfolio(as_of=as_of, customer_ids=None if customer_ids is None else ids)
     return (
         base.join(dossier_table, on="customer_id", how="left")
         .join(trading, on="customer_id", how="left")

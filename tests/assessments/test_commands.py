@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -8,26 +11,29 @@ from riskdesk.assessments.models import Assessment, BatchRun
 from tests.assessments.conftest import AS_OF
 
 
-def run(*args) -> str:
-    from io import StringIO
-
+def run(*args, err: StringIO | None = None) -> str:
     out = StringIO()
-    call_command(*args, stdout=out, stderr=StringIO())
+    call_command(*args, stdout=out, stderr=err or StringIO())
     return out.getvalue()
 
 
 def test_assess_all_shows_progress_and_assesses_everyone(portfolio):
-    output = run("assess", "--all", "--as-of", AS_OF.isoformat(), "--chunk-size", "3")
+    err = StringIO()
+    output = run("assess", "--all", "--as-of", AS_OF.isoformat(), "--chunk-size", "3", err=err)
 
-    assert "[" in output and "7/7" in output and "已评估 assessed 7 / 7" in output
+    progress = err.getvalue()
+    assert "\r评估 assess [" in progress and "3/7" in progress and "7/7" in progress
+    assert re.search(r"7/7 · [\d,]+/s", progress)
+    assert "已评估 assessed 7 / 7" in output and "7 assessed, 0 failed" in output
     assert BatchRun.objects.get().as_of == AS_OF
     assert Assessment.objects.count() == 7
 
 
 def test_assess_one_customer_by_uscc(portfolio):
-    output = run("assess", "--customer", portfolio[2].uscc, "--as-of", AS_OF.isoformat())
+    err = StringIO()
+    output = run("assess", "--customer", portfolio[2].uscc, "--as-of", AS_OF.isoformat(), err=err)
     assessment = Assessment.objects.get()
-    assert f"等级 grade {assessment.grade}" in output and "1/1" in output
+    assert f"等级 grade {assessment.grade}" in output and "1/1" in err.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -60,8 +66,6 @@ def test_verify_assessments_lists_a_difference_and_exits_non_zero(portfolio, cap
     run("assess", "--all", "--as-of", AS_OF.isoformat())
     tampered = Assessment.objects.order_by("pk").first()
     Assessment.objects.filter(pk=tampered.pk).update(outputs={**tampered.outputs, "limit": 123.0})
-    from io import StringIO
-
     out = StringIO()
     with pytest.raises(CommandError) as caught:
         call_command("audit", "verify-assessments", stdout=out)

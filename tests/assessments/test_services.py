@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 
 from riskdesk.assessments import services
 from riskdesk.assessments.choices import BatchStatus, ChunkStatus, Trigger
@@ -134,11 +135,11 @@ def test_a_crashed_batch_resumes_without_duplicates(portfolio, users, monkeypatc
     def crash_on_second_chunk(**kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
-            raise RuntimeError("worker died")
+            raise OperationalError("database is locked")  # not a customer's fault
         return real(**kwargs)
 
     monkeypatch.setattr(services, "portfolio_feature_table", crash_on_second_chunk)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(OperationalError):
         services.assess_portfolio(actor=users["risk"], as_of=AS_OF, inline=True, chunk_size=3)
     batch = BatchRun.objects.get()
     assert batch.done == 3 and Assessment.objects.count() == 3

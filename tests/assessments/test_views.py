@@ -67,7 +67,7 @@ def test_batch_button_starts_the_batch_with_progress(
         response = client.post(reverse("assessments:batch"))
     assert response.status_code == 200
     batch = BatchRun.objects.get()
-    assert f'data-testid="job-{batch.job_id}"' in response.content.decode()
+    assert f'data-testid="batch-{batch.pk}"' in response.content.decode()
     assert batch.assessments.count() == 7
 
 

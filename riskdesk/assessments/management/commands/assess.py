@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -56,32 +57,57 @@ class Command(BaseCommand):
             customer = Customer.objects.get(uscc=validate_uscc(uscc))
         except (UsccError, Customer.DoesNotExist):
             raise CommandError(f"没有该客户 / no customer with USCC {uscc}") from None
-        self._progress(0, 1)
+        progress = self._progress_bar()
+        progress(0, 1)
         assessment = services.assess_customer(customer=customer, actor=actor, as_of=as_of)
-        self._progress(1, 1)
+        progress(1, 1)
+        self.stderr.write("")
         outputs = assessment.outputs
         score = "-" if outputs["score"] is None else f"{outputs['score']:.1f}"
         limit = "-" if outputs["limit"] is None else f"{outputs['limit']:,.0f}"
         self.stdout.write(
-            f"\n{customer.name}: 等级 grade {outputs['grade'] or '-'} · 评分 score {score} · "
+            f"{customer.name}: 等级 grade {outputs['grade'] or '-'} · 评分 score {score} · "
             f"准入 admission {outputs['admission']} · 建议额度 limit {limit} "
             f"({assessment.policy_version})"
         )
 
     def _assess_all(self, actor, as_of, chunk_size: int) -> None:
         batch = services.assess_portfolio(
-            actor=actor, as_of=as_of, chunk_size=chunk_size, inline=True, progress=self._progress
+            actor=actor,
+            as_of=as_of,
+            chunk_size=chunk_size,
+            inline=True,
+            progress=self._progress_bar(),
         )
+        self.stderr.write("")
         self.stdout.write(
-            f"\n批次 batch #{batch.pk} ({batch.get_status_display()}): "
-            f"已评估 assessed {batch.done} / {batch.total} · 策略 policy {batch.policy_version}"
+            f"批次 batch #{batch.pk} ({batch.get_status_display()}): "
+            f"已评估 assessed {batch.done} / {batch.total} · 策略 policy {batch.policy_version}\n"
+            f"{services.batch_summary(batch)}"
         )
+        failures = services.batch_failures(batch)
+        for failure in failures:
+            self.stdout.write(
+                f"  客户 customer #{failure['customer_id']} [{failure['stage']}]: "
+                f"{failure['error']}"
+            )
+        if len(failures) == services.FAILURES_SHOWN:
+            self.stdout.write(f"  … (前 {len(failures)} 条 / first {len(failures)} shown)")
         if batch.status != "succeeded":
             raise CommandError(batch.error or "批量评估未完成 / the batch did not finish")
 
-    def _progress(self, done: int, total: int) -> None:
-        filled = int(BAR_WIDTH * done / total) if total else BAR_WIDTH
-        self.stdout.write(
-            f"\r评估 assess [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total}", ending=""
-        )
-        self.stdout.flush()
+    def _progress_bar(self):
+        """A progress line on stderr, rewritten in place, with the rate since the start."""
+        started = time.monotonic()
+
+        def show(done: int, total: int) -> None:
+            filled = int(BAR_WIDTH * done / total) if total else BAR_WIDTH
+            rate = done / max(time.monotonic() - started, 1e-9)
+            self.stderr.write(
+                f"\r评估 assess [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} "
+                f"· {rate:,.0f}/s",
+                ending="",
+            )
+            self.stderr.flush()
+
+        return show
