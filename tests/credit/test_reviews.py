@@ -23,8 +23,10 @@ pytestmark = pytest.mark.django_db
 
 def _assessed(customer, *, days_ago: int) -> Assessment:
     """A stored assessment dated ``days_ago`` (assessments are immutable, so the date is moved
-    with a queryset update, as a migration of old data would)."""
+    with a queryset update, as a migration of old data would). The limit the re-assessment may
+    grant is removed: these tests set the limits they need themselves."""
     assessment = assessments.assess_customer(customer=customer, actor=intel.SYSTEM)
+    CreditLimit.objects.filter(customer=customer).delete()
     moved = timezone.now() - dt.timedelta(days=days_ago)
     Assessment.objects.filter(pk=assessment.pk).update(created_at=moved)
     return Assessment.objects.get(pk=assessment.pk)
