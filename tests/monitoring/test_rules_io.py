@@ -68,14 +68,14 @@ def test_malformed_yaml_and_duplicate_names_are_refused(users):
 def test_command_dry_run_changes_nothing(users, tmp_path, make_rule):
     make_rule("旧规则", include_keywords=["逾期"])
     path = tmp_path / "rules.yaml"
-    call_command("monitoring_rules", "export", str(path))
+    call_command("monitoring", "rules", "export", str(path))
     path.write_text(path.read_text(encoding="utf-8").replace("逾期", "欠款"), encoding="utf-8")
 
-    call_command("monitoring_rules", "import", str(path), "--dry-run")
+    call_command("monitoring", "rules", "import", str(path), "--dry-run")
     assert MonitoringRule.objects.get().include_keywords == ["逾期"]
     assert AuditEvent.objects.filter(action="monitoring_rule_updated").count() == 0
 
-    call_command("monitoring_rules", "import", str(path))
+    call_command("monitoring", "rules", "import", str(path))
     assert MonitoringRule.objects.get().include_keywords == ["欠款"]
 
 
@@ -83,5 +83,5 @@ def test_command_reports_bad_files(users, tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("- name: x\n  recipient_roles: [pilot]\n", encoding="utf-8")
     with pytest.raises(CommandError):
-        call_command("monitoring_rules", "import", str(path))
+        call_command("monitoring", "rules", "import", str(path))
     assert not MonitoringRule.objects.exists()
