@@ -107,3 +107,19 @@ def order_for(db):
         )
 
     return make
+
+
+@pytest.fixture
+def installed_defaults(transactional_db):
+    """The rows the data migrations install (default policy, sandbox provider), put back after
+    an earlier transactional test flushed them; serialized rollback would clash with the content
+    types that the flush re-creates."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in (
+        ("riskdesk.intel.migrations.0002_default_sandbox_provider", "add_sandbox"),
+        ("riskdesk.policies.migrations.0002_default_policy", "install_default_policy"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)

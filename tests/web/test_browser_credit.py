@@ -18,12 +18,7 @@ from riskdesk.onboarding.models import AdmissionCase
 from tests.onboarding.conftest import _usccs_by_outcome
 from tests.web.test_browser import log_in
 
-# A transactional test flushes the database when it ends; the serialized rollback restores the
-# default policy and providers from the data migrations for the tests that follow.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("installed_defaults")]
 
 
 @pytest.fixture(autouse=True)

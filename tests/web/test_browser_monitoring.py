@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-def watched(transactional_db, users, make_customer):
+def watched(installed_defaults, users, make_customer):
     customer = make_customer("监控演示有限公司", owner=users["sales"], uscc=evolving_uscc())
     intel.refresh_dossier(customer=customer, actor=users["risk"], as_of=EARLY)
     return customer

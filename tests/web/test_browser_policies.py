@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from riskdesk.engine import default_policy, dump_policy
-from riskdesk.policies import editing, services
+from riskdesk.policies import editing
 from riskdesk.policies.models import PolicyVersion
 from tests.web.test_browser import log_in
 
@@ -16,17 +15,9 @@ pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture
-def policy_desk(transactional_db, users, make_customer, settings):
-    """The default policy published (a transactional test may run after a flush) and a few
-    customers to simulate on; four-eyes off."""
+def policy_desk(installed_defaults, users, make_customer, settings):
+    """The default policy published and a few customers to simulate on; four-eyes off."""
     settings.POLICY_FOUR_EYES = False
-    if services.published_version() is None:
-        PolicyVersion.objects.create(
-            number=1,
-            name="默认客户风险策略",
-            status="published",
-            yaml=dump_policy(default_policy()),
-        )
     for n in range(3):
         make_customer(f"策略测试{n}有限公司", owner=users["sales"])
     return users
