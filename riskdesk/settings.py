@@ -222,6 +222,11 @@ WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE")
 WEBHOOK_TIMEOUT_SECONDS = float(env("WEBHOOK_TIMEOUT_SECONDS", "10") or 10)
 # A sender that claimed a delivery and died is replaced after this lease (> the send timeouts).
 DELIVERY_LEASE_SECONDS = int(env("DELIVERY_LEASE_SECONDS", "120") or 120)
+# Internal monitoring events: a score drop of at least this many points, limits expiring within
+# this many days, exposure at or above this percentage of the limit.
+ALERT_SCORE_DROP = float(env("SCORE_DROP_ALERT", "10") or 10)
+ALERT_LIMIT_EXPIRY_DAYS = int(env("LIMIT_EXPIRY_DAYS", "30") or 30)
+ALERT_UTILISATION_PCT = float(env("UTILISATION_ALERT", "90") or 90)
 # Only for the crash tests: a pause after each digest built and each delivery claimed.
 DELIVERY_TEST_PAUSE_SECONDS = float(env("DELIVERY_TEST_PAUSE", "0") or 0) if TESTING else 0.0
 

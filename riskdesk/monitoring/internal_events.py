@@ -38,15 +38,15 @@ ASSESSMENT_LOOKBACK_DAYS = 2
 
 
 def score_drop_threshold() -> float:
-    return float(getattr(settings, "RISKDESK_SCORE_DROP_ALERT", DEFAULT_SCORE_DROP))
+    return float(getattr(settings, "ALERT_SCORE_DROP", DEFAULT_SCORE_DROP))
 
 
 def limit_expiry_days() -> int:
-    return int(getattr(settings, "RISKDESK_LIMIT_EXPIRY_DAYS", DEFAULT_LIMIT_EXPIRY_DAYS))
+    return int(getattr(settings, "ALERT_LIMIT_EXPIRY_DAYS", DEFAULT_LIMIT_EXPIRY_DAYS))
 
 
 def utilisation_threshold_pct() -> Decimal:
-    return Decimal(str(getattr(settings, "RISKDESK_UTILISATION_ALERT", DEFAULT_UTILISATION_PCT)))
+    return Decimal(str(getattr(settings, "ALERT_UTILISATION_PCT", DEFAULT_UTILISATION_PCT)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,7 @@ def test_grade_change_and_score_drop_follow_a_new_assessment(
 def test_small_score_drops_and_unchanged_grades_raise_nothing(
     make_customer, assess, django_capture_on_commit_callbacks, settings
 ):
-    settings.RISKDESK_SCORE_DROP_ALERT = 20
+    settings.ALERT_SCORE_DROP = 20
     customer = make_customer()
     with django_capture_on_commit_callbacks(execute=True):
         assess(customer, grade="B", score=72.0)
