@@ -158,3 +158,27 @@ def test_holds_queue_release_and_reject(api, users, customer, grant):
     assert api.get("/api/credit/holds/").json()["count"] == 0
     assert api.get("/api/credit/holds/?status=released").json()["count"] == 1
     assert not CreditCheck.objects.filter(status=CheckStatus.HELD).exists()
+
+
+def test_a_locked_sqlite_database_answers_503_and_stores_nothing(
+    api, users, customer, grant, monkeypatch
+):
+    """SQLite's write lock still held after its busy timeout (seen with 20 concurrent ERP
+    clients): the caller gets a bilingual 503 with Retry-After, not a 500."""
+    from django.db import OperationalError
+
+    from riskdesk.credit import services
+
+    grant(customer, "100000")
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "customer_exposure", locked)
+    response = _post_check(api, users["credit"], str(customer.pk), "SO-busy", "1")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    body = response.json()
+    assert body["code"] == "busy"
+    assert " / " in body["errors"]["non_field_errors"][0]
+    assert not CreditCheck.objects.filter(order_reference="SO-busy").exists()
