@@ -21,11 +21,7 @@ from riskdesk.policies.forms import (
     plain_number,
 )
 from riskdesk.policies.models import PolicyVersion
-
-
-def _require(user, action: str) -> None:
-    if not permissions.may(user, action):
-        raise PermissionDenied(_("您没有执行此操作的权限 / You are not allowed to do this."))
+from riskdesk.policies.views import problem_messages, report_problems
 
 
 def _section(key: str) -> Section:
@@ -69,7 +65,7 @@ def _items_context(request, version: PolicyVersion, section: Section, policy: Po
 @login_required
 @require_GET
 def section_page(request, pk: int, section: str):
-    _require(request.user, "view_policy")
+    permissions.require(request.user, "view_policy")
     version = get_object_or_404(PolicyVersion, pk=pk)
     current = _section(section)
     policy = editing.policy_of(version)
@@ -135,7 +131,7 @@ def _expression_checks(form_class, policy: Policy, section: str, values) -> dict
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request, pk: int, section: str, index: int | None = None):
-    _require(request.user, "change_policy")
+    permissions.require(request.user, "change_policy")
     version = get_object_or_404(PolicyVersion, pk=pk)
     current = _section(section)
     policy = editing.policy_of(version)
@@ -305,10 +301,8 @@ def _list_change(request, version, section_key, change, done: str):
     problems: list[str] = []
     try:
         change(current)
-    except PolicyValidationError as exc:
-        problems = [str(error) for error in exc.errors]
-    except (ValidationError, PermissionDenied) as exc:
-        problems = list(getattr(exc, "messages", None) or [str(exc)])
+    except (PolicyValidationError, ValidationError, PermissionDenied) as exc:
+        problems = problem_messages(exc)
     version.refresh_from_db()
     if not _is_htmx(request):
         for problem in problems:
@@ -356,12 +350,8 @@ def _settings_change(request, version, section_key, form, save):
         return redirect("policies:section", pk=version.pk, section=section_key)
     try:
         save(form.cleaned_data)
-    except PolicyValidationError as exc:
-        for error in exc.errors:
-            messages.error(request, str(error))
-    except (ValidationError, PermissionDenied) as exc:
-        for message in getattr(exc, "messages", None) or [str(exc)]:
-            messages.error(request, message)
+    except (PolicyValidationError, ValidationError, PermissionDenied) as exc:
+        report_problems(request, exc)
     else:
         messages.success(request, _("已保存 / Saved."))
     return redirect("policies:section", pk=version.pk, section=section_key)
@@ -371,7 +361,7 @@ def _settings_change(request, version, section_key, form, save):
 
 
 def _posted_context(request, pk: int) -> tuple[PolicyVersion, Policy, str, str]:
-    _require(request.user, "change_policy")
+    permissions.require(request.user, "change_policy")
     version = get_object_or_404(PolicyVersion, pk=pk)
     section = request.POST.get("section", "")
     field = request.POST.get("field", "")

@@ -70,8 +70,12 @@ def _number(value: float | None) -> str | None:
 
 
 class ItemForm(forms.Form):
-    """An editor form: ``condition_fields`` get the condition builder, ``expression_fields``
-    a text box checked as it is typed."""
+    """The base of the editor forms, one per section (see ``FORMS``): ``condition_fields`` get
+    the condition builder, ``expression_fields`` a text box checked as it is typed.
+
+    Every subclass implements the two conversions between its fields and its engine item,
+    ``initial_from`` and ``to_item``; this base class only declares them.
+    """
 
     condition_fields: tuple[str, ...] = ()
     expression_fields: tuple[str, ...] = ()
@@ -82,10 +86,12 @@ class ItemForm(forms.Form):
 
     @classmethod
     def initial_from(cls, item) -> dict:
-        raise NotImplementedError
+        """The form's initial data for editing ``item``; each subclass must implement it."""
+        raise NotImplementedError(f"{cls.__name__} must implement initial_from()")
 
     def to_item(self):
-        raise NotImplementedError
+        """The engine item the valid form describes; each subclass must implement it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement to_item()")
 
 
 def _grade_choices(policy: Policy) -> list[tuple[str, str]]:

@@ -78,15 +78,19 @@ def _int(value: str | None) -> int:
     return int(value) if value and value.isdigit() else 0
 
 
-def _report(request, exc: Exception) -> None:
+def problem_messages(exc: Exception) -> list[str]:
+    """What to tell the user about a refused change: each of the engine's errors, a
+    ``ValidationError``'s messages, or the text of any other refusal."""
     if isinstance(exc, PolicyValidationError):
-        for error in exc.errors:
-            messages.error(request, str(error))
-    elif isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc))
+        return [str(error) for error in exc.errors]
+    if isinstance(exc, ValidationError):
+        return exc.messages
+    return [str(exc)]
+
+
+def report_problems(request, exc: Exception) -> None:
+    for message in problem_messages(exc):
+        messages.error(request, message)
 
 
 def _uploaded_text(request) -> str | None:
@@ -117,7 +121,7 @@ def draft_create(request):
             notes=request.POST.get("notes", "").strip(),
         )
     except (PolicyValidationError, ValidationError, PermissionDenied) as exc:
-        _report(request, exc)
+        report_problems(request, exc)
         return redirect("policies:list")
     messages.success(
         request,
@@ -132,7 +136,7 @@ def _transition(request, pk: int, service, done_message: str):
     try:
         service(version=version, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _report(request, exc)
+        report_problems(request, exc)
     else:
         messages.success(request, done_message % {"n": version.number})
     return redirect("policies:detail", pk=version.pk)

@@ -125,8 +125,10 @@ def test_builder_switches_modes_and_adds_rows(client, users, draft):
         url, {**base, "when": "status IN ('注销', '吊销') OR sanctions_hit", "action": "mode:form"}
     ).content.decode()
     assert 'data-testid="builder-when"' in html and 'data-testid="row-0-1"' in html
-    beyond = client.post(url, {**base, "when": "a + 1 > 2", "action": "mode:form"})
-    assert 'data-testid="not-in-form"' not in beyond.content.decode()  # invalid: error instead
+    invalid = client.post(url, {**base, "when": "a + 1 > 2", "action": "mode:form"})
+    html = invalid.content.decode()  # invalid text stays text, with the error, not the note
+    assert 'data-testid="text-when"' in html and 'data-testid="error-message"' in html
+    assert 'data-testid="not-in-form"' not in html
     beyond = client.post(
         url, {**base, "when": "annual_revenue * 0.1 > 5", "action": "mode:form"}
     ).content.decode()
