@@ -209,10 +209,12 @@ def reassess_customer(*, customer: Customer, actor) -> ReviewResult:
     assessment = assessments.assess_customer(
         customer=customer, actor=actor, trigger=Trigger.SCHEDULE
     )
-    return ReviewResult(
-        assessment=assessment,
-        outcome=credit.apply_proposed_limit(assessment=assessment, actor=actor),
+    # assess_customer has applied the proposal if it changes the limit; this only reports it.
+    outcome = (
+        CreditLimit.objects.filter(assessment=assessment).first()
+        or LimitRequest.objects.filter(assessment=assessment).first()
     )
+    return ReviewResult(assessment=assessment, outcome=outcome)
 
 
 @dataclass

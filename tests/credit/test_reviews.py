@@ -10,6 +10,8 @@ from django.utils import timezone
 from riskdesk.assessments import services as assessments
 from riskdesk.assessments.choices import Trigger
 from riskdesk.assessments.models import Assessment
+from riskdesk.audit.choices import AuditAction
+from riskdesk.audit.models import AuditEvent
 from riskdesk.credit import reviews
 from riskdesk.credit.choices import ReviewReason
 from riskdesk.credit.models import CreditLimit, CreditSettings, LimitRequest
@@ -108,12 +110,15 @@ def test_reassess_now_stores_a_schedule_assessment_and_applies_the_limit(make_cu
     intel.refresh_dossier(customer=customer, actor=intel.SYSTEM)
     result = reviews.reassess_customer(customer=customer, actor=users["credit"])
     assert result.assessment.trigger == Trigger.SCHEDULE
-    if result.assessment.proposed_limit is not None:
-        assert result.outcome is not None
-        assert CreditLimit.objects.filter(customer=customer).exists() or (
-            LimitRequest.objects.filter(customer=customer).exists()
-        )
+    limit = CreditLimit.objects.get(customer=customer)  # granted once, not twice
+    assert result.granted == limit and limit.assessment == result.assessment
+    assert limit.amount == result.assessment.proposed_limit
+    assert AuditEvent.objects.filter(action=AuditAction.CREDIT_LIMIT_GRANTED).count() == 1
     assert customer.pk not in _due()
+    again = reviews.reassess_customer(customer=customer, actor=users["credit"])
+    assert again.outcome is None  # the same proposal changes nothing
+    assert CreditLimit.objects.filter(customer=customer).count() == 1
+    assert not LimitRequest.objects.exists()
     with pytest.raises(PermissionDenied):
         reviews.reassess_customer(customer=customer, actor=users["auditor"])
     with pytest.raises(PermissionDenied):
@@ -138,7 +143,8 @@ def test_scheduled_run_counts_failures_and_goes_on(make_customer, monkeypatch, g
     monkeypatch.setattr(assessments, "assess_customer", flaky)
     summary = reviews.run_due_reviews(chunk_size=2)
     assert (summary.due, summary.assessed, summary.failed, summary.skipped) == (5, 3, 1, 1)
-    assert summary.granted + summary.requested <= summary.assessed
+    assert (summary.granted, summary.requested) == (3, 0)
+    assert CreditLimit.objects.filter(assessment__trigger=Trigger.SCHEDULE).count() == 3
     assert not Assessment.objects.filter(customer_id=broken).exists()
     assert Assessment.objects.filter(trigger=Trigger.SCHEDULE).count() == 3
     job = Job.objects.get(kind="credit_review")
