@@ -10,23 +10,20 @@ customers whose limit moves, and each grant or request is still made (and audite
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import DatabaseError
-from django.db.models import Q
 
 from riskdesk.assessments.choices import Trigger
 from riskdesk.assessments.models import Assessment, BatchRun
 from riskdesk.assessments.queries import ids_subquery
 from riskdesk.assessments.services import SYSTEM, failure
 from riskdesk.credit import services as credit
-from riskdesk.credit.choices import RequestStatus
 from riskdesk.credit.models import CreditLimit, LimitRequest
 from riskdesk.customers.choices import CustomerStatus
 from riskdesk.customers.models import Customer
-from riskdesk.customers.services import business_today
 
 REASSESSMENT_TRIGGERS = frozenset({Trigger.MANUAL, Trigger.EVENT, Trigger.SCHEDULE, Trigger.BATCH})
 
@@ -38,47 +35,20 @@ class LimitOutcome:
     failures: list[dict] = field(default_factory=list)
 
 
-def current_limit_amounts(customer_ids: Sequence[int]) -> dict[int, Decimal]:
-    """The amount of each customer's current limit (``credit.current_limit``, set-based)."""
-    today = business_today()
-    rows = (
-        CreditLimit.objects.filter(
-            customer_id__in=ids_subquery(customer_ids), valid_from__lte=today
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .order_by("customer_id", "-created_at", "-id")
-        .values_list("customer_id", "amount")
-    )
-    amounts: dict[int, Decimal] = {}
-    for customer_id, amount in rows:
-        amounts.setdefault(customer_id, amount)
-    return amounts
-
-
 def changed_limits(proposals: Mapping[int, Decimal | None]) -> set[int]:
-    """The customers (of ``{customer id: proposed limit}``) whose limit the proposal changes."""
+    """The active customers (of ``{customer id: proposed limit}``) whose limit the proposal
+    changes."""
     proposing = {
         pk: amount for pk, amount in proposals.items() if amount is not None and amount >= 0
     }
     if not proposing:
         return set()
-    ids = list(proposing)
     active = set(
-        Customer.objects.filter(pk__in=ids_subquery(ids), status=CustomerStatus.ACTIVE).values_list(
-            "pk", flat=True
-        )
+        Customer.objects.filter(
+            pk__in=ids_subquery(proposing), status=CustomerStatus.ACTIVE
+        ).values_list("pk", flat=True)
     )
-    current = current_limit_amounts(ids)
-    pending = set(
-        LimitRequest.objects.filter(
-            customer_id__in=ids_subquery(ids), status=RequestStatus.PENDING
-        ).values_list("customer_id", "amount")
-    )
-    return {
-        pk
-        for pk, amount in proposing.items()
-        if pk in active and current.get(pk) != amount and (pk, amount) not in pending
-    }
+    return credit.limits_changed_by({pk: proposing[pk] for pk in active})
 
 
 def apply_limit_change(*, assessment: Assessment, actor) -> CreditLimit | LimitRequest | None:

@@ -7,6 +7,7 @@ permission inside its transaction and writes its audit event there.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from riskdesk.accounts import permissions
 from riskdesk.accounts.choices import Role
 from riskdesk.assessments import services as assessments
 from riskdesk.assessments.models import Assessment
+from riskdesk.assessments.queries import ids_subquery
 from riskdesk.audit.choices import AuditAction
 from riskdesk.audit.services import record_event
 from riskdesk.credit.choices import (
@@ -69,15 +71,42 @@ def _money(value: float | Decimal | None) -> Decimal:
 # --- limits and exposure --------------------------------------------------------------------
 
 
+def _valid_on(limits: QuerySet[CreditLimit], on: dt.date) -> QuerySet[CreditLimit]:
+    """The limits whose validity covers ``on``, each customer's current one first."""
+    return (
+        limits.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("customer_id", "-created_at", "-id")
+    )
+
+
 def current_limit(customer: Customer, *, on: dt.date | None = None) -> CreditLimit | None:
     """The latest granted limit whose validity covers ``on`` (today by default)."""
-    on = on or business_today()
-    return (
-        CreditLimit.objects.filter(customer=customer, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .order_by("-created_at", "-id")
-        .first()
+    return _valid_on(CreditLimit.objects.filter(customer=customer), on or business_today()).first()
+
+
+def limits_changed_by(proposals: Mapping[int, Decimal]) -> set[int]:
+    """The customers (of ``{customer id: proposed amount}``) whose current limit differs from
+    the proposed amount and who have no pending request for it already; set-based, for a
+    batch chunk of thousands of customers."""
+    if not proposals:
+        return set()
+    limits = CreditLimit.objects.filter(customer_id__in=ids_subquery(proposals))
+    current: dict[int, Decimal] = {}
+    for customer_id, amount in _valid_on(limits, business_today()).values_list(
+        "customer_id", "amount"
+    ):
+        current.setdefault(customer_id, amount)
+    pending = set(
+        LimitRequest.objects.filter(
+            customer_id__in=ids_subquery(proposals), status=RequestStatus.PENDING
+        ).values_list("customer_id", "amount")
     )
+    return {
+        pk
+        for pk, amount in proposals.items()
+        if current.get(pk) != amount and (pk, amount) not in pending
+    }
 
 
 def _pending_checks_amount(customer: Customer) -> Decimal:

@@ -60,6 +60,7 @@ def test_auditor_has_no_queue(client, users):
 def test_wizard_search_pick_and_pass_with_every_step_audited(client, users, outcome_uscc):
     from riskdesk.audit.models import AuditEvent
     from riskdesk.credit.services import current_limit
+    from riskdesk.intel.templatetags.intel_tags import cny
 
     client.force_login(users["sales"])
     uscc = outcome_uscc("pass")
@@ -71,9 +72,9 @@ def test_wizard_search_pick_and_pass_with_every_step_audited(client, users, outc
     assert 'data-outcome="pass"' in result and case.customer.name in result
     assert f"/customers/{case.customer_id}/profile/" in result
     assert case.assessment.grade in result and 'data-testid="wizard-done-steps"' in result
-    limit = current_limit(case.customer)
-    if limit is not None:
-        assert f"{limit.amount:,.0f}" in result
+    limit = current_limit(case.customer)  # a passed case is admitted with its proposed limit
+    assert limit is not None and limit.assessment == case.assessment
+    assert f'data-testid="wizard-limit">{cny(limit.amount)}</strong>' in result
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"customer_created", "dossier_refreshed", "assessment_created", "admission_started"} <= (
         actions
