@@ -430,9 +430,11 @@ def build_immediate(*, alert_ids: Iterable[int], now: dt.datetime | None = None)
     if not rows:
         return 0
     routing = Routing({rule_id for *_x, rule_id in rows})
+    by_event: dict[int, list[tuple]] = {}
+    for row in rows:
+        by_event.setdefault(row[1], []).append(row)
     built = 0
-    for event_id in sorted({row[1] for row in rows}):
-        event_rows = [row for row in rows if row[1] == event_id]
+    for event_id, event_rows in sorted(by_event.items()):
         wanted = _route(event_rows, routing, with_inbox=False)
         _hold_for_quiet_hours(wanted, event_rows, routing, now)
         spec = BuildSpec(

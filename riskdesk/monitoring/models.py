@@ -309,15 +309,12 @@ class RuleActionRun(models.Model):
         return f"{self.rule_id} {self.event_id} {self.status}"
 
 
-class ReviewTask(models.Model):
-    """A customer to look at again, opened by a rule's follow-up action."""
+class RuleFollowUp(models.Model):
+    """What a rule's follow-up action opened on a customer: why, and which rule and event.
 
-    customer = models.ForeignKey(
-        "customers.Customer",
-        verbose_name=_("客户"),
-        on_delete=models.CASCADE,
-        related_name="review_tasks",
-    )
+    Each subclass declares its own ``customer`` key: their reverse names differ.
+    """
+
     reason = models.CharField(_("原因"), max_length=300)
     event = models.ForeignKey(
         "intel.ChangeEvent",
@@ -334,6 +331,24 @@ class ReviewTask(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.reason}"
+
+
+class ReviewTask(RuleFollowUp):
+    """A customer to look at again, opened by a rule's follow-up action."""
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.CASCADE,
+        related_name="review_tasks",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -351,7 +366,6 @@ class ReviewTask(models.Model):
         default=ReviewTaskStatus.OPEN,
         db_index=True,
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("处理人"),
@@ -368,11 +382,8 @@ class ReviewTask(models.Model):
         verbose_name_plural = _("复核任务")
         ordering = ["status", "-created_at", "-id"]
 
-    def __str__(self) -> str:
-        return f"{self.customer_id} {self.reason}"
 
-
-class CreditHoldFlag(models.Model):
+class CreditHoldFlag(RuleFollowUp):
     """New orders of the customer go on credit hold while a flag is active (not released)."""
 
     customer = models.ForeignKey(
@@ -381,24 +392,6 @@ class CreditHoldFlag(models.Model):
         on_delete=models.CASCADE,
         related_name="monitoring_holds",
     )
-    reason = models.CharField(_("原因"), max_length=300)
-    event = models.ForeignKey(
-        "intel.ChangeEvent",
-        verbose_name=_("变更事件"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    rule = models.ForeignKey(
-        MonitoringRule,
-        verbose_name=_("监控规则"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("解除人"),
@@ -414,9 +407,6 @@ class CreditHoldFlag(models.Model):
         verbose_name_plural = _("信用冻结标记")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["customer", "released_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.customer_id} {self.reason}"
 
 
 # --- delivery: channels, digests and the delivery log ----------------------------------------

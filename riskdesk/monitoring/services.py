@@ -24,7 +24,12 @@ from riskdesk.customers.models import Customer
 from riskdesk.intel import services as intel
 from riskdesk.intel.choices import Dimension, Severity
 from riskdesk.intel.models import ChangeEvent
-from riskdesk.monitoring.choices import ActionStatus, FollowUpAction, ReviewTaskStatus
+from riskdesk.monitoring.choices import (
+    ActionStatus,
+    DeliveryMode,
+    FollowUpAction,
+    ReviewTaskStatus,
+)
 from riskdesk.monitoring.matching import CustomerFacts, RuleSet, current_rule_set
 from riskdesk.monitoring.models import (
     Alert,
@@ -288,7 +293,8 @@ def process_event(*, event: ChangeEvent, rule_ids: list[int] | None = None) -> l
             "recipient_id", flat=True
         )
     )
-    created = []
+    immediate_rule_ids = {rule.pk for rule in rules if rule.delivery_mode == DeliveryMode.IMMEDIATE}
+    created, immediate_alert_ids = [], []
     for user_id, user_rules in sorted(recipients.items()):
         if user_id in known:
             continue
@@ -296,6 +302,9 @@ def process_event(*, event: ChangeEvent, rule_ids: list[int] | None = None) -> l
         if new:
             alert.rules.set(sorted(user_rules))
             created.append(alert)
+            if user_rules & immediate_rule_ids:
+                immediate_alert_ids.append(alert.pk)
+    _enqueue_immediate(immediate_alert_ids)
     return created
 
 
@@ -311,6 +320,17 @@ def process_events(*, event_ids: Iterable[int]) -> int:
         len(process_event(event=event, rule_ids=rule_ids))
         for event, rule_ids in zip(events, matches, strict=True)
     )
+
+
+def _enqueue_immediate(alert_ids: list[int]) -> None:
+    """Alerts of immediate rules go out once their transaction commits, in one task.
+
+    A lost task is harmless: the scheduler's minute sweeps recent immediate alerts too.
+    """
+    from riskdesk.monitoring.tasks import deliver_immediate_task
+
+    if alert_ids:
+        transaction.on_commit(lambda: deliver_immediate_task.enqueue(alert_ids=alert_ids))
 
 
 # --- follow-up actions ----------------------------------------------------------------------

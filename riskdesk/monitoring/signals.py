@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from riskdesk.assessments.models import Assessment
@@ -15,8 +15,6 @@ from riskdesk.credit.choices import CheckStatus
 from riskdesk.credit.models import CreditCheck
 from riskdesk.intel.models import ChangeEvent
 from riskdesk.intel.signals import events_stored
-from riskdesk.monitoring.choices import DeliveryMode
-from riskdesk.monitoring.models import Alert, MonitoringRule
 
 logger = logging.getLogger("riskdesk.monitoring")
 
@@ -63,20 +61,3 @@ def credit_check_saved(sender, instance: CreditCheck, created: bool, raw: bool =
         from riskdesk.monitoring.internal_events import emit, hold_fact
 
         transaction.on_commit(lambda: _safely("credit.hold", lambda: emit(hold_fact(instance))))
-
-
-@receiver(m2m_changed, sender=Alert.rules.through, dispatch_uid="monitoring.alert_rules_set")
-def alert_rules_set(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
-    """An alert's rules are known once they are added: immediate ones go out after commit.
-
-    A lost task is harmless: the scheduler's minute sweeps recent immediate alerts too.
-    """
-    if action != "post_add" or reverse or not pk_set:
-        return
-    from riskdesk.monitoring.tasks import deliver_immediate_task
-
-    immediate = MonitoringRule.objects.filter(pk__in=pk_set, delivery_mode=DeliveryMode.IMMEDIATE)
-    if not immediate.exists():
-        return
-    alert_id = instance.pk
-    transaction.on_commit(lambda: deliver_immediate_task.enqueue(alert_ids=[alert_id]))

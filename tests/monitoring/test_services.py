@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -175,6 +177,32 @@ def test_one_alert_per_recipient_listing_every_matching_rule(
     mine = Alert.objects.get(recipient=users["sales"])
     assert {rule.name for rule in mine.rules.all()} == {"诉讼", "全部司法", "风控"}
     assert rules[3] not in mine.rules.all()
+
+
+def test_an_events_immediate_alerts_go_out_in_one_task_after_commit(
+    make_customer, make_event, make_rule, users, monkeypatch, django_capture_on_commit_callbacks
+):
+    from riskdesk.monitoring import tasks
+
+    enqueued: list[list[int]] = []
+    monkeypatch.setattr(
+        tasks,
+        "deliver_immediate_task",
+        SimpleNamespace(enqueue=lambda *, alert_ids: enqueued.append(alert_ids)),
+    )
+    make_rule("立即", recipient_users=[users["risk"], users["credit"]], delivery_mode="immediate")
+    make_rule("每日", recipient_users=[users["auditor"]])
+    event = make_event(make_customer())
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        alerts = services.process_event(event=event)
+        assert enqueued == []
+    for callback in callbacks:
+        callback()
+
+    immediate = sorted(a.pk for a in alerts if a.recipient_id != users["auditor"].pk)
+    assert len(alerts) == 3
+    assert enqueued == [immediate]
 
 
 def test_reprocessing_creates_nothing(make_customer, make_event, make_rule, users):
