@@ -11,14 +11,13 @@ from rest_framework.test import APIClient
 
 from riskdesk.credit.models import CreditCheck
 
-# Decided at collection: a transactional test flushes the database when it ends, which would
-# remove the default policy from the data migration for the browser tests that follow it.
 pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="row locks are proven on PostgreSQL (the PostgreSQL run of make test)",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Transactional: the threads need committed rows; the defaults come back after a flush.
+    pytest.mark.usefixtures("installed_defaults"),
 ]
 
 

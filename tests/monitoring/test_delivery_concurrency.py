@@ -19,7 +19,8 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="row-level concurrency is proven on PostgreSQL (the PostgreSQL run of make test)",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Transactional: the threads need committed rows; the defaults come back after a flush.
+    pytest.mark.usefixtures("installed_defaults"),
 ]
 
 
